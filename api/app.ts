@@ -1,0 +1,74 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import type { Client } from '@temporalio/client';
+import express, { type ErrorRequestHandler } from 'express';
+import type { Db } from '../db/pool';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { authenticate } from './middleware/auth';
+import { HttpProblem, toProblem } from './problem';
+import { ApiRoutes } from './route';
+import { paymentRequestRoutes } from './routes/payment-requests';
+import { projectRoutes } from './routes/projects';
+import { webhookRouter } from './routes/webhooks';
+
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  config: Config;
+  log: Logger;
+}
+
+/** The whole HTTP API, built from its dependencies so tests run the real app on real services. */
+export function createApp({ db, temporal, config, log }: AppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    next();
+  });
+
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const checks = await Promise.all([
+      db.query('SELECT 1').then(() => 'ok', () => 'unreachable'),
+      temporal.connection.workflowService.getSystemInfo({}).then(() => 'ok', () => 'unreachable'),
+    ]);
+    const ready = checks.every((c) => c === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres: checks[0], temporal: checks[1] });
+  });
+
+  app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry }));
+
+  const routes = new ApiRoutes(registry);
+  projectRoutes(routes, { db, temporal, config });
+  paymentRequestRoutes(routes, { db, temporal, config });
+  app.use('/v1', authenticate(config.AUTH_JWT_SECRET));
+  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  app.use(routes.router);
+
+  const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'Escrow marketplace API', version: '1.0.0', description: 'Escrow, payouts and disputes of R0 projects' },
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  app.use((req) => {
+    throw new HttpProblem(404, `no route ${req.method} ${req.path}`, 'not-found');
+  });
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const { problem, unexpected } = toProblem(err);
+    if (unexpected) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) return;
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  };
+  app.use(onError);
+  return app;
+}

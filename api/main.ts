@@ -1,0 +1,33 @@
+/** The API process: HTTP on PORT, talking to Temporal and PostgreSQL. */
+import { Client, Connection } from '@temporalio/client';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { createApp } from './app';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config, 'api');
+  const db = createPool(config.DATABASE_URL);
+  await migrate(db);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const server = createApp({ db, temporal, config, log }).listen(config.PORT, () => {
+    log.info({ port: config.PORT }, `API listening on http://localhost:${config.PORT}`);
+  });
+  const stop = () => {
+    server.close(async () => {
+      await connection.close();
+      await db.end();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

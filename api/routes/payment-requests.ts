@@ -1,0 +1,107 @@
+import type { Client } from '@temporalio/client';
+import multer from 'multer';
+import { z } from 'zod';
+import { discardInvoice, storeInvoice } from '../../db/invoices';
+import { invoiceNumberTaken, listProviderRequests } from '../../db/payment-requests';
+import type { Db } from '../../db/pool';
+import type { Config } from '../../lib/config';
+import { newId } from '../../lib/ids';
+import { milestoneWorkflowId, requestPaymentUpdate } from '../../workflows/milestone/contract';
+import { loadVisibleProject, requireEscrow, requireMilestone } from '../access';
+import { HttpProblem } from '../problem';
+import type { ApiRoutes } from '../route';
+import { Amount } from '../schemas/common';
+import { MilestoneParams, MilestoneStatusView } from './projects.schemas';
+
+const PDF_SIGNATURE = Buffer.from('%PDF-');
+
+export const PaymentRequestForm = z.strictObject({
+  invoiceNumber: z.string().trim().min(1).max(64),
+  amount: z.string().regex(/^\d{1,12}$/, 'an integer amount in minor units').transform(Number).pipe(Amount),
+});
+
+const PaymentRequestItem = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  milestoneId: z.string(),
+  invoiceNumber: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  state: z.enum(['submitted', 'scheduled', 'paid', 'rejected', 'failed']),
+  payoutId: z.string().nullable(),
+  scheduledFor: z.string().nullable(),
+  failureReason: z.string().nullable(),
+  createdAt: z.string(),
+  paidAt: z.string().nullable(),
+});
+export const PaymentRequestList = z.object({ items: z.array(PaymentRequestItem) }).meta({ id: 'PaymentRequests' });
+
+export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }: { db: Db; temporal: Client; config: Config }) {
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: config.INVOICE_MAX_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
+  }).single('invoice');
+
+  routes.add({
+    method: 'post',
+    path: '/v1/projects/:projectId/milestones/:milestoneId/payment-requests',
+    summary: 'The provider uploads the invoice (PDF) for the released amount',
+    roles: ['provider'],
+    params: MilestoneParams,
+    before: [
+      (req, _res, next) => {
+        if (!req.is('multipart/form-data')) throw new HttpProblem(415, 'send multipart/form-data with the file "invoice"');
+        next();
+      },
+      upload,
+    ],
+    requestContent: {
+      'multipart/form-data': {
+        schema: PaymentRequestForm.extend({ invoice: z.string().meta({ format: 'binary', description: 'PDF, at most 10 MiB' }) }),
+      },
+    },
+    body: PaymentRequestForm,
+    responses: { 201: { description: 'the payment request, scheduled for payout', schema: MilestoneStatusView } },
+    handler: async ({ req, user, params, body }) => {
+      const file = req.file;
+      if (!file) throw new HttpProblem(400, 'the file "invoice" is required', 'invalid-input', [{ path: 'invoice', message: 'required' }]);
+      if (!file.buffer.subarray(0, PDF_SIGNATURE.length).equals(PDF_SIGNATURE)) {
+        throw new HttpProblem(415, 'the invoice must be a PDF file', 'unsupported-media-type');
+      }
+      const project = await loadVisibleProject(db, user, params.projectId);
+      requireEscrow(project);
+      requireMilestone(project, params.milestoneId);
+      if (await invoiceNumberTaken(db, user.id, body.invoiceNumber)) {
+        throw new HttpProblem(422, `invoice number ${body.invoiceNumber} was already used in another payment request`, 'duplicate-invoice-number');
+      }
+      const invoice = await storeInvoice(db, {
+        id: newId('inv'),
+        providerId: user.id,
+        milestoneId: params.milestoneId,
+        invoiceNumber: body.invoiceNumber,
+        fileName: file.originalname.slice(0, 200),
+        contentType: 'application/pdf',
+        content: file.buffer,
+      });
+      const paymentRequestId = newId('pr');
+      try {
+        const status = await temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId)).executeUpdate(requestPaymentUpdate, {
+          args: [{ actor: { userId: user.id, role: user.role }, paymentRequestId, invoiceId: invoice.id, invoiceNumber: body.invoiceNumber, amount: body.amount }],
+        });
+        return { status: 201, body: { ...status, invoice: { id: invoice.id, sha256: invoice.sha256, sizeBytes: invoice.sizeBytes } } };
+      } catch (err) {
+        await discardInvoice(db, invoice.id);
+        throw err;
+      }
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/me/payment-requests',
+    summary: "The provider's payment-request dashboard, newest first",
+    roles: ['provider'],
+    responses: { 200: { description: 'payment requests', schema: PaymentRequestList } },
+    handler: async ({ user }) => ({ status: 200, body: { items: await listProviderRequests(db, user.id) } }),
+  });
+}

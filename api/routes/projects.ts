@@ -1,0 +1,207 @@
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Db } from '../../db/pool';
+import { insertProjectOnce, type ProjectRow } from '../../db/projects';
+import { milestoneFigures, ZERO_FIGURES } from '../../db/ledger';
+import { listMilestoneEvents } from '../../db/milestone-events';
+import type { Config } from '../../lib/config';
+import { newId } from '../../lib/ids';
+import {
+  cancelUpdate,
+  completeUpdate,
+  milestoneWorkflowId,
+  releaseUpdate,
+  type MilestoneInput,
+} from '../../workflows/milestone/contract';
+import { milestonesStartedUpdate, projectWorkflowId } from '../../workflows/project/contract';
+import { loadVisibleProject, requireEscrow, requireMilestone } from '../access';
+import { HttpProblem } from '../problem';
+import type { ApiRoutes } from '../route';
+import {
+  CreateProjectBody,
+  MilestoneParams,
+  MilestoneStatusView,
+  PaymentSummaryView,
+  ProjectParams,
+  ProjectView,
+  TimelineView,
+} from './projects.schemas';
+
+export interface ProjectRouteDeps {
+  db: Db;
+  temporal: Client;
+  config: Config;
+}
+
+const projectView = (p: ProjectRow) => ({
+  id: p.id,
+  externalId: p.externalId,
+  title: p.title,
+  formula: p.formula,
+  currency: p.currency,
+  state: p.state,
+  client: p.client,
+  provider: p.provider,
+  milestones: p.milestones.map((m) => ({ id: m.id, title: m.title, amount: m.amount, state: m.state })),
+});
+
+export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: ProjectRouteDeps): void {
+  /** Starts the project workflow (and through it every milestone's) and returns once all have started. */
+  async function startProjectWorkflow(project: ProjectRow): Promise<void> {
+    const milestones: MilestoneInput[] = project.milestones.map((m) => ({
+      projectId: project.id,
+      projectTitle: project.title,
+      milestoneId: m.id,
+      title: m.title,
+      amount: m.amount,
+      currency: project.currency,
+      client: project.client,
+      provider: project.provider,
+      timing: { payoutDelayMs: config.PAYOUT_DELAY, payoutCalendar: config.PAYOUT_CALENDAR },
+    }));
+    const start = new WithStartWorkflowOperation('projectWorkflow', {
+      workflowId: projectWorkflowId(project.id),
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      args: [{ projectId: project.id, milestones }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    await temporal.workflow.executeUpdateWithStart(milestonesStartedUpdate, { startWorkflowOperation: start });
+  }
+
+  routes.add({
+    method: 'post',
+    path: '/v1/projects',
+    summary: 'Create a project (idempotent on externalId)',
+    roles: ['platform', 'client'],
+    body: CreateProjectBody,
+    responses: { 201: { description: 'created', schema: ProjectView }, 200: { description: 'already existed', schema: ProjectView } },
+    handler: async ({ user, body }) => {
+      if (user.role === 'client' && body.client.id !== user.id) {
+        throw new HttpProblem(403, 'a client creates projects only for themself', 'forbidden');
+      }
+      const { project, created } = await insertProjectOnce(db, {
+        id: newId('prj'),
+        externalId: body.externalId,
+        title: body.title,
+        formula: body.formula,
+        currency: body.currency,
+        client: body.client,
+        provider: body.provider,
+        createdBy: user.id,
+        milestones: body.milestones.map((m) => ({ id: newId('ms'), title: m.title, amount: m.amount })),
+      });
+      if (!created && user.role === 'client' && project.client.id !== user.id) {
+        throw new HttpProblem(409, 'this externalId belongs to another project', 'conflict');
+      }
+      if (project.formula === 'r0' && project.state === 'active') {
+        try {
+          await startProjectWorkflow(project);
+        } catch (err) {
+          // A finished project's workflow is closed; its id is never reused.
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      }
+      return { status: created ? 201 : 200, body: projectView(project) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/projects/:projectId',
+    summary: 'A project, its milestones and their states',
+    roles: ['client', 'provider', 'mediator', 'platform'],
+    params: ProjectParams,
+    responses: { 200: { description: 'the project', schema: ProjectView } },
+    handler: async ({ user, params }) => ({ status: 200, body: projectView(await loadVisibleProject(db, user, params.projectId)) }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/projects/:projectId/payments',
+    summary: 'The Gestion paiements summary, from the ledger',
+    roles: ['client', 'provider', 'mediator', 'platform'],
+    params: ProjectParams,
+    responses: { 200: { description: 'amounts per milestone and in total', schema: PaymentSummaryView } },
+    handler: async ({ user, params }) => {
+      const project = await loadVisibleProject(db, user, params.projectId);
+      requireEscrow(project);
+      const figures = await milestoneFigures(db, project.id);
+      const milestones = project.milestones.map((m) => ({
+        milestoneId: m.id,
+        title: m.title,
+        state: m.state,
+        amount: m.amount,
+        ...(figures.get(m.id) ?? ZERO_FIGURES),
+      }));
+      const sum = (key: keyof typeof ZERO_FIGURES | 'amount') => milestones.reduce((total, m) => total + m[key], 0);
+      const totals = {
+        amount: sum('amount'),
+        deposited: sum('deposited'),
+        released: sum('released'),
+        refunded: sum('refunded'),
+        inEscrow: sum('inEscrow'),
+        paidOut: sum('paidOut'),
+      };
+      return { status: 200, body: { projectId: project.id, currency: project.currency, milestones, totals } };
+    },
+  });
+
+  const milestoneAction = (
+    action: 'complete' | 'release',
+    summary: string,
+    roles: readonly ('client' | 'provider')[],
+    update: typeof completeUpdate,
+  ) =>
+    routes.add({
+      method: 'post',
+      path: `/v1/projects/:projectId/milestones/:milestoneId/${action}`,
+      summary,
+      roles,
+      params: MilestoneParams,
+      responses: { 200: { description: 'the milestone after the action', schema: MilestoneStatusView } },
+      handler: async ({ user, params }) => {
+        const project = await loadVisibleProject(db, user, params.projectId);
+        requireEscrow(project);
+        requireMilestone(project, params.milestoneId);
+        const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
+        const status = await handle.executeUpdate(update, { args: [{ actor: { userId: user.id, role: user.role } }] });
+        return { status: 200, body: status };
+      },
+    });
+  milestoneAction('complete', 'The provider says the work is done', ['provider'], completeUpdate);
+  milestoneAction('release', 'The client releases the escrow to the provider', ['client'], releaseUpdate);
+
+  routes.add({
+    method: 'post',
+    path: '/v1/projects/:projectId/milestones/:milestoneId/cancel',
+    summary: 'Cancel before funding; after funding, both parties must cancel (202 until then)',
+    roles: ['client', 'provider'],
+    params: MilestoneParams,
+    responses: {
+      200: { description: 'cancelled or refunded', schema: MilestoneStatusView },
+      202: { description: 'recorded; waits for the other party', schema: MilestoneStatusView },
+    },
+    handler: async ({ user, params }) => {
+      const project = await loadVisibleProject(db, user, params.projectId);
+      requireEscrow(project);
+      requireMilestone(project, params.milestoneId);
+      const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
+      const result = await handle.executeUpdate(cancelUpdate, { args: [{ actor: { userId: user.id, role: user.role } }] });
+      return { status: result.outcome === 'pending' ? 202 : 200, body: { ...result.status, outcome: result.outcome } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/projects/:projectId/milestones/:milestoneId/timeline',
+    summary: 'What happened to a milestone, in order',
+    roles: ['client', 'provider', 'mediator', 'platform'],
+    params: MilestoneParams,
+    responses: { 200: { description: 'ordered events', schema: TimelineView } },
+    handler: async ({ user, params }) => {
+      const project = await loadVisibleProject(db, user, params.projectId);
+      requireMilestone(project, params.milestoneId);
+      return { status: 200, body: { milestoneId: params.milestoneId, events: await listMilestoneEvents(db, params.milestoneId) } };
+    },
+  });
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { Amount, Currency, Id } from '../schemas/common';
+
+const EventId = z.string().min(1).max(100);
+
+export const WebhookEvent = z
+  .discriminatedUnion('type', [
+    z.object({
+      id: EventId,
+      type: z.literal('deposit.succeeded'),
+      data: z.object({ milestoneId: Id, amount: Amount, currency: Currency, reference: z.string().min(1).max(200) }),
+    }),
+    z.object({ id: EventId, type: z.literal('payout.paid'), data: z.object({ payoutId: z.string().min(1).max(100) }) }),
+    z.object({
+      id: EventId,
+      type: z.literal('payout.failed'),
+      data: z.object({ payoutId: z.string().min(1).max(100), reason: z.string().max(500).default('unspecified') }),
+    }),
+    z.object({ id: EventId, type: z.literal('refund.paid'), data: z.object({ refundId: z.string().min(1).max(100) }) }),
+    z.object({
+      id: EventId,
+      type: z.literal('refund.failed'),
+      data: z.object({ refundId: z.string().min(1).max(100), reason: z.string().max(500).default('unspecified') }),
+    }),
+  ])
+  .meta({ id: 'PaymentEvent' });
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+export const WebhookAck = z
+  .object({ received: z.literal(true), eventId: z.string(), outcome: z.string() })
+  .meta({ id: 'WebhookAck' });

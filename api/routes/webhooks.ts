@@ -1,0 +1,102 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Client } from '@temporalio/client';
+import express, { type Request } from 'express';
+import { findRequestByPayoutId } from '../../db/payment-requests';
+import type { Db } from '../../db/pool';
+import { findMilestone, findProject } from '../../db/projects';
+import { claimWebhookEvent, releaseWebhookEvent, setWebhookOutcome } from '../../db/webhook-events';
+import type { Logger } from '../../lib/logger';
+import { depositReceivedSignal, milestoneWorkflowId, payoutSettledSignal } from '../../workflows/milestone/contract';
+import { HttpProblem } from '../problem';
+import { ProblemSchema } from '../schemas/common';
+import { verifySignature } from '../webhook-signature';
+import { WebhookAck, WebhookEvent } from './webhooks.schemas';
+
+export interface WebhookDeps {
+  db: Db;
+  temporal: Client;
+  secret: string;
+  log: Logger;
+  registry: OpenAPIRegistry;
+}
+
+const PATH = '/v1/webhooks/payments';
+
+/** The payment provider's signed events: verified on the raw body, each event id applied at most once. */
+export function webhookRouter({ db, temporal, secret, log, registry }: WebhookDeps) {
+  registry.registerPath({
+    method: 'post',
+    path: PATH,
+    summary: 'Payment-provider events (Payment-Signature: t=…,v1=HMAC-SHA256 of "t.body")',
+    request: { body: { content: { 'application/json': { schema: WebhookEvent } } } },
+    responses: {
+      200: { description: 'applied, or seen before, or about nothing we know', content: { 'application/json': { schema: WebhookAck } } },
+      401: { description: 'bad or stale signature', content: { 'application/problem+json': { schema: ProblemSchema } } },
+      422: { description: 'refused', content: { 'application/problem+json': { schema: ProblemSchema } } },
+    },
+  });
+
+  /** Applies one event; returns its outcome, or throws HttpProblem to refuse it with no effect. */
+  async function apply(event: WebhookEvent): Promise<string> {
+    switch (event.type) {
+      case 'deposit.succeeded': {
+        const milestone = await findMilestone(db, event.data.milestoneId);
+        if (!milestone) return 'ignored: unknown milestone';
+        const project = (await findProject(db, milestone.projectId))!;
+        if (project.formula !== 'r0') {
+          throw new HttpProblem(422, 'this project uses the basic formula: the platform does not handle its payment', 'payment-not-handled');
+        }
+        if (event.data.currency !== project.currency) {
+          throw new HttpProblem(422, `the deposit is in ${event.data.currency}, the project in ${project.currency}`, 'currency-mismatch');
+        }
+        await temporal.workflow.getHandle(milestoneWorkflowId(milestone.id)).signal(depositReceivedSignal, { eventId: event.id, ...event.data });
+        return 'applied';
+      }
+      case 'payout.paid':
+      case 'payout.failed': {
+        const request = await findRequestByPayoutId(db, event.data.payoutId);
+        if (!request) return 'ignored: unknown payout';
+        await temporal.workflow.getHandle(milestoneWorkflowId(request.milestone_id)).signal(payoutSettledSignal, {
+          eventId: event.id,
+          payoutId: event.data.payoutId,
+          outcome: event.type === 'payout.paid' ? 'paid' : 'failed',
+          reason: event.type === 'payout.failed' ? event.data.reason : undefined,
+        });
+        return 'applied';
+      }
+      case 'refund.paid':
+      case 'refund.failed':
+        return 'ignored: unknown refund';
+    }
+  }
+
+  const router = express.Router();
+  router.post(PATH, express.raw({ type: () => true, limit: '100kb' }), async (req: Request, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!verifySignature(secret, req.get('payment-signature'), raw)) {
+      throw new HttpProblem(401, 'missing, wrong or stale Payment-Signature', 'bad-signature');
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new HttpProblem(400, 'the body is not valid JSON', 'invalid-input');
+    }
+    const event = WebhookEvent.parse(json);
+    if (!(await claimWebhookEvent(db, { id: event.id, type: event.type, payload: json }))) {
+      res.status(200).json({ received: true, eventId: event.id, outcome: 'duplicate' });
+      return;
+    }
+    let outcome: string;
+    try {
+      outcome = await apply(event);
+    } catch (err) {
+      await releaseWebhookEvent(db, event.id);
+      throw err;
+    }
+    await setWebhookOutcome(db, event.id, outcome);
+    if (outcome.startsWith('ignored')) log.warn({ eventId: event.id, type: event.type, outcome }, 'webhook event without effect');
+    res.status(200).json({ received: true, eventId: event.id, outcome });
+  });
+  return router;
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** Largest amount accepted anywhere: 10 million units of a currency, in minor units. */
+export const MAX_AMOUNT = 1_000_000_000;
+
+export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an id is 1 to 64 letters, digits, "_" or "-"');
+export const Amount = z.number().int('amounts are integers in minor units').positive().max(MAX_AMOUNT);
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code, e.g. EUR');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import type { Db } from './pool';
+
+export interface StoredInvoice {
+  id: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+export interface InvoiceUpload {
+  id: string;
+  providerId: string;
+  milestoneId: string;
+  invoiceNumber: string;
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** Invoices live in PostgreSQL so that every API replica and worker sees the same file; the hash proves it unchanged. */
+export async function storeInvoice(db: Db, upload: InvoiceUpload): Promise<StoredInvoice> {
+  const sha256 = createHash('sha256').update(upload.content).digest('hex');
+  await db.query(
+    `INSERT INTO invoices (id, provider_id, milestone_id, invoice_number, file_name, content_type, size_bytes, sha256, content)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [upload.id, upload.providerId, upload.milestoneId, upload.invoiceNumber, upload.fileName, upload.contentType,
+      upload.content.length, sha256, upload.content],
+  );
+  return { id: upload.id, sha256, sizeBytes: upload.content.length };
+}
+
+/** Removes an invoice that no payment request refers to (the request was refused). */
+export async function discardInvoice(db: Db, invoiceId: string): Promise<void> {
+  await db.query(
+    'DELETE FROM invoices WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM payment_requests WHERE invoice_id = $1)',
+    [invoiceId],
+  );
+}
+
+export async function readInvoice(db: Db, invoiceId: string) {
+  const { rows } = await db.query('SELECT id, sha256, size_bytes, content FROM invoices WHERE id = $1', [invoiceId]);
+  return rows[0] as { id: string; sha256: string; size_bytes: number; content: Buffer } | undefined;
+}

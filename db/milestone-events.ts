@@ -1,0 +1,35 @@
+import type { Db } from './pool';
+import { inTransaction } from './pool';
+
+export interface MilestoneEvent {
+  milestoneId: string;
+  /** unique per event: a retried activity records it once */
+  key: string;
+  type: string;
+  actor?: string;
+  data?: Record<string, unknown>;
+  /** the milestone's state after this event, kept in the read model */
+  state?: string;
+}
+
+/** Appends a timeline event and, when it changes the state, the milestone read model, in one transaction. */
+export async function recordMilestoneEvent(db: Db, e: MilestoneEvent): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    const inserted = await tx.query(
+      `INSERT INTO milestone_events (milestone_id, key, type, actor, data) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (key) DO NOTHING`,
+      [e.milestoneId, e.key, e.type, e.actor ?? null, JSON.stringify(e.data ?? {})],
+    );
+    if (inserted.rowCount && e.state) {
+      await tx.query('UPDATE milestones SET state = $2, updated_at = now() WHERE id = $1', [e.milestoneId, e.state]);
+    }
+  });
+}
+
+export async function listMilestoneEvents(db: Db, milestoneId: string) {
+  const { rows } = await db.query(
+    'SELECT seq, type, actor, data, at FROM milestone_events WHERE milestone_id = $1 ORDER BY seq',
+    [milestoneId],
+  );
+  return rows.map((r) => ({ seq: r.seq as number, type: r.type as string, actor: r.actor as string | null, data: r.data, at: (r.at as Date).toISOString() }));
+}

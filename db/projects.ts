@@ -1,0 +1,104 @@
+import type { Db } from './pool';
+import { inTransaction } from './pool';
+import type { PartyInfo } from '../workflows/shared';
+
+export interface NewProject {
+  id: string;
+  externalId: string;
+  title: string;
+  formula: 'r0' | 'basic';
+  currency: string;
+  client: PartyInfo;
+  provider: PartyInfo;
+  createdBy: string;
+  milestones: { id: string; title: string; amount: number }[];
+}
+
+export interface ProjectRow {
+  id: string;
+  externalId: string;
+  title: string;
+  formula: 'r0' | 'basic';
+  currency: string;
+  state: string;
+  client: PartyInfo;
+  provider: PartyInfo;
+  createdAt: Date;
+  milestones: MilestoneRow[];
+}
+
+export interface MilestoneRow {
+  id: string;
+  projectId: string;
+  position: number;
+  title: string;
+  amount: number;
+  state: string;
+}
+
+/** Basic projects' milestones carry this state: the platform tracks no money for them. */
+export const UNMANAGED_STATE = 'unmanaged';
+
+/** Inserts the project and its milestones unless `externalId` exists; returns the stored project either way. */
+export async function insertProjectOnce(db: Db, p: NewProject): Promise<{ project: ProjectRow; created: boolean }> {
+  const created = await inTransaction(db, async (tx) => {
+    const res = await tx.query(
+      `INSERT INTO projects (id, external_id, title, formula, currency, state, client_id, client_email, client_name,
+                             provider_id, provider_email, provider_name, created_by)
+       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (external_id) DO NOTHING RETURNING id`,
+      [p.id, p.externalId, p.title, p.formula, p.currency, p.client.id, p.client.email, p.client.name,
+        p.provider.id, p.provider.email, p.provider.name, p.createdBy],
+    );
+    if (res.rowCount === 0) return false;
+    const initial = p.formula === 'r0' ? 'awaiting_deposit' : UNMANAGED_STATE;
+    for (const [position, m] of p.milestones.entries()) {
+      await tx.query(
+        'INSERT INTO milestones (id, project_id, position, title, amount, state) VALUES ($1, $2, $3, $4, $5, $6)',
+        [m.id, p.id, position, m.title, m.amount, initial],
+      );
+    }
+    return true;
+  });
+  const { rows } = await db.query('SELECT id FROM projects WHERE external_id = $1', [p.externalId]);
+  return { project: (await findProject(db, rows[0].id))!, created };
+}
+
+export async function findProject(db: Db, projectId: string): Promise<ProjectRow | undefined> {
+  const { rows } = await db.query('SELECT * FROM projects WHERE id = $1', [projectId]);
+  if (rows.length === 0) return undefined;
+  const r = rows[0];
+  const ms = await db.query('SELECT * FROM milestones WHERE project_id = $1 ORDER BY position', [projectId]);
+  return {
+    id: r.id,
+    externalId: r.external_id,
+    title: r.title,
+    formula: r.formula,
+    currency: r.currency,
+    state: r.state,
+    client: { id: r.client_id, email: r.client_email, name: r.client_name },
+    provider: { id: r.provider_id, email: r.provider_email, name: r.provider_name },
+    createdAt: r.created_at,
+    milestones: ms.rows.map(toMilestone),
+  };
+}
+
+export async function findMilestone(db: Db, milestoneId: string): Promise<MilestoneRow | undefined> {
+  const { rows } = await db.query('SELECT * FROM milestones WHERE id = $1', [milestoneId]);
+  return rows.length ? toMilestone(rows[0]) : undefined;
+}
+
+function toMilestone(r: Record<string, unknown>): MilestoneRow {
+  return {
+    id: r.id as string,
+    projectId: r.project_id as string,
+    position: r.position as number,
+    title: r.title as string,
+    amount: r.amount as number,
+    state: r.state as string,
+  };
+}
+
+export async function setProjectState(db: Db, projectId: string, state: string): Promise<void> {
+  await db.query('UPDATE projects SET state = $2, updated_at = now() WHERE id = $1', [projectId, state]);
+}

@@ -1,0 +1,158 @@
+/**
+ * `npm start`: the whole system on embedded defaults. Each setting of API.md that is set replaces its embedded part:
+ * DATABASE_URL (else embedded PostgreSQL), TEMPORAL_ADDRESS (else a Temporal dev server with its Web UI),
+ * SMTP_URL (else a local mail catcher). Data lives in .data/; Ctrl-C stops every child process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig } from '../lib/config';
+import { startEmbeddedPostgres, type EmbeddedDb } from '../lib/embedded-postgres';
+import { startMailCatcher, type MailCatcher } from '../lib/mail-catcher';
+import { temporalCliPath } from '../lib/temporal-binaries';
+
+const ROOT = path.resolve(__dirname, '..');
+const DATA = path.resolve(process.env.DATA_DIR ?? path.join(ROOT, '.data'));
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const env: NodeJS.ProcessEnv = { ...process.env };
+const stops: (() => Promise<void>)[] = [];
+const children: ChildProcess[] = [];
+const started = Date.now();
+
+function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port} after ${timeoutMs} ms`));
+        else setTimeout(attempt, 200);
+      });
+    };
+    attempt();
+  });
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function spawnChild(name: string, command: string, args: string[]): ChildProcess {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) {
+      console.error(`${name} exited (${signal ?? code}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function startPostgres(): Promise<void> {
+  if (env.DATABASE_URL) return;
+  const port = Number(env.EMBEDDED_PG_PORT ?? 5433);
+  const db: EmbeddedDb = await startEmbeddedPostgres({ dir: path.join(DATA, 'postgres'), port, persistent: true });
+  await db.createDatabase('escrow');
+  env.DATABASE_URL = db.urlFor('escrow');
+  stops.push(() => db.stop());
+  console.log(`PostgreSQL (embedded)  ${env.DATABASE_URL}  data in ${path.join(DATA, 'postgres')}`);
+}
+
+async function startTemporal(): Promise<void> {
+  if (env.TEMPORAL_ADDRESS) return;
+  const port = Number(env.TEMPORAL_DEV_PORT ?? 7233);
+  const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
+  const dbFile = path.join(DATA, 'temporal.sqlite');
+  const cli = temporalCliPath();
+  if (cli) {
+    spawnChild('temporal', cli, [
+      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
+      '--db-filename', dbFile, '--namespace', env.TEMPORAL_NAMESPACE ?? 'default', '--log-level', 'warn',
+    ]);
+  } else {
+    // No local binary (see scripts/install-temporal.sh): let the SDK download the CLI, on machines with internet.
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const server = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'cached-download' }, ip: '127.0.0.1', port, ui: true, uiPort, dbFilename: dbFile },
+    });
+    stops.push(() => server.teardown());
+  }
+  await waitForPort(port, 30000);
+  env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
+  console.log(`Temporal dev server    ${env.TEMPORAL_ADDRESS}  Web UI http://localhost:${uiPort}  data in ${dbFile}`);
+}
+
+async function startMail(): Promise<void> {
+  if (env.SMTP_URL) return;
+  const catcher: MailCatcher = await startMailCatcher({
+    smtpPort: Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025),
+    httpPort: Number(env.MAIL_CATCHER_HTTP_PORT ?? 1080),
+  });
+  env.SMTP_URL = `smtp://127.0.0.1:${catcher.smtpPort}`;
+  stops.push(() => catcher.close());
+  console.log(`Mail catcher           ${env.SMTP_URL}  inbox http://localhost:${catcher.httpPort}`);
+}
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log('stopping…');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGINT');
+          setTimeout(() => child.kill('SIGKILL'), 10000).unref();
+        }),
+    ),
+  );
+  for (const stop of stops.reverse()) await stop().catch((err) => console.error(err));
+  process.exit(code);
+}
+
+async function main() {
+  mkdirSync(DATA, { recursive: true });
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  await startPostgres();
+  await startTemporal();
+  await startMail();
+  const config = loadConfig(env);
+  spawnChild('worker', TSX, ['worker/main.ts']);
+  spawnChild('api', TSX, ['api/main.ts']);
+  const api = `http://localhost:${config.PORT}`;
+  await waitForReady(`${api}/ready`, 120000);
+  const devSecret = (value: string, dev: string) => (value === dev ? `${value}  (dev secret)` : '(set in the environment)');
+  console.log(
+    [
+      '',
+      `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      `API                    ${api}  (spec ${api}/openapi.json)`,
+      `AUTH_JWT_SECRET        ${devSecret(config.AUTH_JWT_SECRET, DEV_AUTH_JWT_SECRET)}`,
+      `PAYMENTS_WEBHOOK_SECRET ${devSecret(config.PAYMENTS_WEBHOOK_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET)}`,
+      `Tokens: npm run token -- --sub c-1 --role client`,
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+}
+
+main().catch(async (err) => {
+  console.error(err);
+  await shutdown(1);
+});

@@ -1,0 +1,16 @@
+/** Prints a dev token: npm run token -- --sub c-1 --role client [--ttl 12h]. Uses AUTH_JWT_SECRET or the dev secret. */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../lib/config';
+import { parseDuration } from '../lib/duration';
+import { signToken } from '../lib/tokens';
+
+const { values } = parseArgs({ options: { sub: { type: 'string' }, role: { type: 'string' }, ttl: { type: 'string', default: '12h' } } });
+const roles = ['client', 'provider', 'mediator', 'platform'] as const;
+if (!values.sub || !roles.includes(values.role as (typeof roles)[number])) {
+  console.error('usage: npm run token -- --sub <user id> --role <client|provider|mediator|platform> [--ttl 12h]');
+  process.exit(2);
+}
+const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'unused' });
+signToken(config.AUTH_JWT_SECRET, { sub: values.sub, role: values.role as (typeof roles)[number] }, parseDuration(values.ttl!) / 1000).then(
+  (token) => console.log(token),
+);

@@ -1,0 +1,14 @@
+import type { ActivityDeps } from '../activities';
+import { createSmtpMailer } from '../activities/mail/mailer';
+import { sandboxGateway, webhookGateway } from '../activities/payouts/gateway';
+import type { Config } from '../lib/config';
+import type { Db } from '../db/pool';
+
+/** The real dependencies of the activities, from the settings. */
+export function buildActivityDeps(config: Config, db: Db): ActivityDeps {
+  return {
+    db,
+    mailer: createSmtpMailer(config.SMTP_URL, config.MAIL_FROM),
+    payouts: config.PAYOUT_GATEWAY === 'sandbox' ? sandboxGateway() : webhookGateway(),
+  };
+}

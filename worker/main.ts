@@ -1,0 +1,36 @@
+/** The worker process: runs milestone and project workflows and all activities against the configured services. */
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { buildActivityDeps } from './build-deps';
+import { bundleWorkflows, createWorker } from './create-worker';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config, 'worker');
+  const db = createPool(config.DATABASE_URL);
+  await migrate(db);
+  const deps = buildActivityDeps(config, db);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: createActivities(deps),
+    workflowBundle: await bundleWorkflows(),
+  });
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker running');
+  // The SDK's worker shuts down gracefully on SIGINT/SIGTERM; run() resolves afterwards.
+  await worker.run();
+  deps.mailer.close();
+  await connection.close();
+  await db.end();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+/** Every workflow, for the worker's bundle. */
+export { milestoneWorkflow } from './milestone/workflow';
+export { projectWorkflow } from './project/workflow';

@@ -1,0 +1,22 @@
+/**
+ * Runs side effects one after another, in the order they were queued, while state changes stay synchronous in the
+ * handlers (so a validator that runs next already sees them). Deterministic: plain promises only.
+ */
+export class SerialEffects {
+  private tail: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+
+  run<T>(effect: () => Promise<T>): Promise<T> {
+    this.pending += 1;
+    const result = this.tail.then(effect);
+    this.tail = result.then(
+      () => (this.pending -= 1),
+      () => (this.pending -= 1),
+    );
+    return result;
+  }
+
+  get idle(): boolean {
+    return this.pending === 0;
+  }
+}

@@ -7,5 +7,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
+  setupFiles: ['<rootDir>/tests/helpers/quiet-sdk-logs.ts'],
   testTimeout: 60000,
 };

@@ -42,7 +42,10 @@ const refuse = (type: FailureType, message: string): never => {
 export async function milestoneWorkflow(input: MilestoneInput): Promise<MilestoneState> {
   const { milestoneId, projectId, currency, amount } = input;
   let state = 'awaiting_deposit' as MilestoneState;
+  /** all money received for this milestone, including any excess */
   let deposited = 0;
+  /** the part of `deposited` that counts toward the amount */
+  let escrowed = 0;
   let released = 0;
   let refunded = 0;
   const cancelRequestedBy = new Set<Party>();
@@ -102,15 +105,16 @@ export async function milestoneWorkflow(input: MilestoneInput): Promise<Mileston
   setHandler(depositReceivedSignal, (deposit) => {
     if (seenEvents.has(deposit.eventId)) return;
     seenEvents.add(deposit.eventId);
-    const due = state === 'awaiting_deposit' ? amount - deposited : 0;
+    const due = state === 'awaiting_deposit' ? amount - escrowed : 0;
     const accepted = Math.min(due, deposit.amount);
     const excess = deposit.amount - accepted;
-    deposited += accepted;
+    deposited += deposit.amount;
+    escrowed += accepted;
     refunded += excess;
     void move(`deposit:${deposit.eventId}`, { type: 'deposit', accepted, excess });
     void record('deposit_received', { data: { eventId: deposit.eventId, amount: deposit.amount, accepted, excess, reference: deposit.reference } });
-    if (state === 'awaiting_deposit' && deposited === amount) {
-      void record('funded', { to: 'funded', data: { deposited } });
+    if (state === 'awaiting_deposit' && escrowed === amount) {
+      void record('funded', { to: 'funded', data: { escrowed } });
       void mail('milestone_funded', input.provider);
     }
   });

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../db/pool';
+import { storeInvoice } from '../../db/invoices';
+import { insertProjectOnce, type ProjectRow } from '../../db/projects';
+import type { MilestoneInput, MilestoneTiming } from '../../workflows/milestone/contract';
+
+export const uniq = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
+
+export const CLIENT = { id: 'c-1', email: 'client@example.test', name: 'Cliente' };
+export const PROVIDER = { id: 'p-1', email: 'provider@example.test', name: 'Prestataire' };
+
+/** Stores an R0 project with the given milestone amounts, as the API would before starting workflows. */
+export async function seedProject(db: Db, amounts: number[] = [120000], formula: 'r0' | 'basic' = 'r0'): Promise<ProjectRow> {
+  const { project } = await insertProjectOnce(db, {
+    id: uniq('prj'),
+    externalId: uniq('ext'),
+    title: 'Site vitrine',
+    formula,
+    currency: 'EUR',
+    client: CLIENT,
+    provider: PROVIDER,
+    createdBy: 'platform-1',
+    milestones: amounts.map((amount, i) => ({ id: uniq('ms'), title: `Échéance ${i + 1}`, amount })),
+  });
+  return project;
+}
+
+export function milestoneInput(project: ProjectRow, index = 0, timing: Partial<MilestoneTiming> = {}): MilestoneInput {
+  const m = project.milestones[index];
+  return {
+    projectId: project.id,
+    projectTitle: project.title,
+    milestoneId: m.id,
+    title: m.title,
+    amount: m.amount,
+    currency: project.currency,
+    client: project.client,
+    provider: project.provider,
+    timing: { payoutDelayMs: 2 * 86_400_000, payoutCalendar: 'any', ...timing },
+  };
+}
+
+/** A minimal valid PDF. */
+export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+/** Stores a PDF invoice for a milestone, as the upload route does, and returns its id. */
+export async function storedInvoice(db: Db, milestoneId: string, invoiceNumber: string): Promise<string> {
+  const id = uniq('inv');
+  await storeInvoice(db, {
+    id,
+    providerId: PROVIDER.id,
+    milestoneId,
+    invoiceNumber,
+    fileName: `${invoiceNumber}.pdf`,
+    contentType: 'application/pdf',
+    content: PDF,
+  });
+  return id;
+}

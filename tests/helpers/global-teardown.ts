@@ -1,0 +1,5 @@
+import type { EmbeddedDb } from '../../lib/embedded-postgres';
+
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { __escrowTestPg?: EmbeddedDb }).__escrowTestPg?.stop();
+}

@@ -1,0 +1,51 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createSmtpMailer, type Mailer } from '../../activities/mail/mailer';
+import { sandboxGateway, webhookGateway, type PayoutGateway } from '../../activities/payouts/gateway';
+import type { Db } from '../../db/pool';
+import { startMailCatcher, type MailCatcher } from '../../lib/mail-catcher';
+import { bundleWorkflows, createWorker } from '../../worker/create-worker';
+import { freshDatabase } from './db';
+import { uniq } from './fixtures';
+
+export interface WorkflowHarness {
+  db: Db;
+  mail: MailCatcher;
+  mailer: Mailer;
+  /** a worker with real activities (database, SMTP) on its own task queue */
+  worker(env: TestWorkflowEnvironment, payouts?: PayoutGateway): Promise<{ worker: Worker; taskQueue: string }>;
+  close(): Promise<void>;
+}
+
+/** Real PostgreSQL and SMTP behind the activities; the workflow bundle built once per test file. */
+export async function workflowHarness(): Promise<WorkflowHarness> {
+  const { db } = await freshDatabase();
+  const mail = await startMailCatcher();
+  const mailer = createSmtpMailer(`smtp://127.0.0.1:${mail.smtpPort}`, 'Plateforme <no-reply@escrow.test>');
+  let bundle: WorkflowBundleWithSourceMap | undefined;
+  return {
+    db,
+    mail,
+    mailer,
+    async worker(env, payouts = sandboxGateway()) {
+      bundle ??= await bundleWorkflows();
+      const taskQueue = uniq('tq');
+      const worker = await createWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        activities: createActivities({ db, mailer, payouts }),
+        workflowBundle: bundle,
+      });
+      return { worker, taskQueue };
+    },
+    async close() {
+      mailer.close();
+      await mail.close();
+      await db.end();
+    },
+  };
+}
+
+export { sandboxGateway, webhookGateway };

@@ -1,0 +1,225 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { milestoneFigures } from '../../db/ledger';
+import { listMilestoneEvents } from '../../db/milestone-events';
+import { listProviderRequests } from '../../db/payment-requests';
+import { findMilestone } from '../../db/projects';
+import {
+  cancelUpdate,
+  completeUpdate,
+  depositReceivedSignal,
+  milestoneWorkflowId,
+  payoutSettledSignal,
+  releaseUpdate,
+  requestPaymentUpdate,
+  statusQuery,
+  type MilestoneInput,
+} from '../../workflows/milestone/contract';
+import { milestoneWorkflow } from '../../workflows/milestone/workflow';
+import type { Actor } from '../../workflows/shared';
+import { CLIENT, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
+import { startTimeSkippingServer } from '../helpers/temporal';
+import { webhookGateway, workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
+
+const client: Actor = { userId: CLIENT.id, role: 'client' };
+const provider: Actor = { userId: PROVIDER.id, role: 'provider' };
+const DAY = 86_400_000;
+
+let env: TestWorkflowEnvironment;
+let h: WorkflowHarness;
+
+beforeAll(async () => {
+  [env, h] = await Promise.all([startTimeSkippingServer(), workflowHarness()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await h?.close();
+});
+
+async function startMilestone(input: MilestoneInput, taskQueue: string) {
+  return env.client.workflow.start(milestoneWorkflow, { workflowId: milestoneWorkflowId(input.milestoneId), taskQueue, args: [input] });
+}
+
+/** The ApplicationFailure type an update was refused with. */
+async function refusal(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
+    throw err;
+  }
+  throw new Error('the update was accepted');
+}
+
+const deposit = (eventId: string, amount: number) => ({ eventId, amount, currency: 'EUR', reference: `ref-${eventId}` });
+
+test('happy path: partial deposits, delivery, release, invoice, payout after two skipped days', async () => {
+  const project = await seedProject(h.db, [120000]);
+  const input = milestoneInput(project);
+  const { worker, taskQueue } = await h.worker(env);
+  await worker.runUntil(async () => {
+    const handle = await startMilestone(input, taskQueue);
+    await handle.signal(depositReceivedSignal, deposit('e1', 100000));
+    expect((await handle.query(statusQuery)).state).toBe('awaiting_deposit');
+    await handle.signal(depositReceivedSignal, deposit('e2', 20000));
+    await handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] });
+    const afterRelease = await handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+    expect(afterRelease).toMatchObject({ state: 'released', released: 120000, inEscrow: 0 });
+    const requestedAt = await env.currentTimeMs();
+    const requested = await handle.executeUpdate(requestPaymentUpdate, {
+      args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId: await storedInvoice(h.db, input.milestoneId, 'F-1'), invoiceNumber: 'F-1', amount: 120000 }],
+    });
+    expect(requested.state).toBe('payment_requested');
+    expect(await handle.result()).toBe('paid');
+    expect((await env.currentTimeMs()) - requestedAt).toBeGreaterThanOrEqual(2 * DAY);
+
+    if (process.env.RECORD_HISTORIES) {
+      const history = await handle.fetchHistory();
+      writeFileSync(path.join(__dirname, 'histories', 'milestone-happy-path.json'), JSON.stringify(history, null, 1));
+    }
+  });
+  expect(milestoneFigures(h.db, project.id).then((f) => f.get(input.milestoneId))).resolves.toEqual({
+    deposited: 120000,
+    released: 120000,
+    refunded: 0,
+    inEscrow: 0,
+    paidOut: 120000,
+  });
+  expect((await findMilestone(h.db, input.milestoneId))?.state).toBe('paid');
+  const [request] = await listProviderRequests(h.db, PROVIDER.id).then((rs) => rs.filter((r) => r.milestoneId === input.milestoneId));
+  expect(request).toMatchObject({ state: 'paid', amount: 120000, invoiceNumber: 'F-1' });
+  expect(request.payoutId).toMatch(/^po_sbx_/);
+  const types = (await listMilestoneEvents(h.db, input.milestoneId)).map((e) => e.type);
+  expect(types).toEqual(['deposit_received', 'deposit_received', 'funded', 'work_delivered', 'released', 'payment_requested', 'payout_ordered', 'paid']);
+  for (const subject of ['Échéance financée', 'Travail livré', 'Montant libéré', 'Paiement effectué']) {
+    await h.mail.waitFor((m) => m.subject.startsWith(subject) && m.text.includes(input.title));
+  }
+});
+
+test('a redelivered deposit counts once; money beyond the amount due is recorded for refund', async () => {
+  const project = await seedProject(h.db, [50000]);
+  const input = milestoneInput(project);
+  const { worker, taskQueue } = await h.worker(env);
+  await worker.runUntil(async () => {
+    const handle = await startMilestone(input, taskQueue);
+    await handle.signal(depositReceivedSignal, deposit('d1', 30000));
+    await handle.signal(depositReceivedSignal, deposit('d1', 30000));
+    await handle.signal(depositReceivedSignal, deposit('d2', 30000));
+    const status = await handle.query(statusQuery);
+    expect(status).toMatchObject({ state: 'funded', deposited: 60000, refunded: 10000, inEscrow: 50000 });
+    await handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
+    await handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
+    expect(await handle.result()).toBe('refunded');
+  });
+  const figures = (await milestoneFigures(h.db, project.id)).get(input.milestoneId);
+  expect(figures).toEqual({ deposited: 60000, released: 0, refunded: 60000, inEscrow: 0, paidOut: 0 });
+});
+
+test('refused actions: wrong party, wrong state, wrong amount; none reaches the history', async () => {
+  const project = await seedProject(h.db, [80000]);
+  const input = milestoneInput(project);
+  const { worker, taskQueue } = await h.worker(env);
+  await worker.runUntil(async () => {
+    const handle = await startMilestone(input, taskQueue);
+    expect(await refusal(handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
+    expect(await refusal(handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] }))).toBe('InvalidState');
+    await handle.signal(depositReceivedSignal, deposit('x1', 80000));
+    expect(await refusal(handle.executeUpdate(completeUpdate, { args: [{ actor: client }] }))).toBe('NotAllowed');
+    const stranger: Actor = { userId: 'p-2', role: 'provider' };
+    expect(await refusal(handle.executeUpdate(completeUpdate, { args: [{ actor: stranger }] }))).toBe('NotAllowed');
+    expect(await refusal(handle.executeUpdate(releaseUpdate, { args: [{ actor: provider }] }))).toBe('NotAllowed');
+    await handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+    const request = { actor: provider, paymentRequestId: uniq('pr'), invoiceId: 'inv', invoiceNumber: 'F-9', amount: 79999 };
+    expect(await refusal(handle.executeUpdate(requestPaymentUpdate, { args: [request] }))).toBe('BusinessRule');
+    expect(await refusal(handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
+
+    const { events } = await handle.fetchHistory();
+    const accepted = (events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted).toHaveLength(1); // the one release that was allowed
+    expect((await handle.query(statusQuery)).state).toBe('released');
+    await handle.terminate('test done');
+  });
+});
+
+test('cancel before funding is immediate and refunds a partial deposit', async () => {
+  const project = await seedProject(h.db, [40000, 60000]);
+  const { worker, taskQueue } = await h.worker(env);
+  await worker.runUntil(async () => {
+    const untouched = await startMilestone(milestoneInput(project, 0), taskQueue);
+    const partial = await startMilestone(milestoneInput(project, 1), taskQueue);
+    await partial.signal(depositReceivedSignal, deposit('p1', 25000));
+    const first = await untouched.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
+    const second = await partial.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
+    expect(first.outcome).toBe('cancelled');
+    expect(second).toMatchObject({ outcome: 'cancelled', status: { refunded: 25000, inEscrow: 0 } });
+    expect(await untouched.result()).toBe('cancelled');
+    expect(await partial.result()).toBe('cancelled');
+  });
+  const figures = await milestoneFigures(h.db, project.id);
+  expect(figures.get(project.milestones[0].id)).toBeUndefined();
+  expect(figures.get(project.milestones[1].id)).toMatchObject({ deposited: 25000, refunded: 25000, inEscrow: 0 });
+});
+
+test('after funding, cancel waits for the other party, then refunds the escrow', async () => {
+  const project = await seedProject(h.db, [30000]);
+  const input = milestoneInput(project);
+  const { worker, taskQueue } = await h.worker(env);
+  await worker.runUntil(async () => {
+    const handle = await startMilestone(input, taskQueue);
+    await handle.signal(depositReceivedSignal, deposit('f1', 30000));
+    const pending = await handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
+    expect(pending).toMatchObject({ outcome: 'pending', status: { state: 'funded', cancelRequestedBy: ['client'] } });
+    const again = await handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
+    expect(again.outcome).toBe('pending');
+    const done = await handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
+    expect(done).toMatchObject({ outcome: 'refunded', status: { state: 'refunded', refunded: 30000, inEscrow: 0 } });
+    expect(await handle.result()).toBe('refunded');
+  });
+  await h.mail.waitFor((m) => m.subject.startsWith("Demande d'annulation") && m.to.includes(PROVIDER.email));
+  await h.mail.waitFor((m) => m.subject.startsWith('Échéance remboursée') && m.to.includes(CLIENT.email));
+});
+
+test('webhook gateway: the payout waits for payout.paid; payout.failed returns the money to payable', async () => {
+  const project = await seedProject(h.db, [10000]);
+  const input = milestoneInput(project, 0, { payoutDelayMs: DAY });
+  const { worker, taskQueue } = await h.worker(env, webhookGateway());
+  await worker.runUntil(async () => {
+    const handle = await startMilestone(input, taskQueue);
+    await handle.signal(depositReceivedSignal, deposit('w1', 10000));
+    await handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+    const pay = async (n: string) => ({
+      actor: provider,
+      paymentRequestId: uniq('pr'),
+      invoiceId: await storedInvoice(h.db, input.milestoneId, n),
+      invoiceNumber: n,
+      amount: 10000,
+    });
+    await handle.executeUpdate(requestPaymentUpdate, { args: [await pay('F-100')] });
+    await env.sleep(DAY + 1000);
+    const ordered = await handle.query(statusQuery);
+    expect(ordered.state).toBe('payment_requested');
+    const payoutId = ordered.paymentRequest!.payoutId!;
+    expect(payoutId).toMatch(/^po_/);
+    expect((await milestoneFigures(h.db, project.id)).get(input.milestoneId)?.paidOut).toBe(0);
+
+    await handle.signal(payoutSettledSignal, { eventId: 'po-evt-1', payoutId, outcome: 'failed', reason: 'IBAN invalide' });
+    await h.mail.waitFor((m) => m.subject.startsWith('Échec du paiement') && m.text.includes('IBAN invalide'));
+    expect((await handle.query(statusQuery)).state).toBe('released');
+
+    await handle.executeUpdate(requestPaymentUpdate, { args: [await pay('F-101')] });
+    await env.sleep(DAY + 1000);
+    const retried = (await handle.query(statusQuery)).paymentRequest!.payoutId!;
+    expect(retried).not.toBe(payoutId);
+    await handle.signal(payoutSettledSignal, { eventId: 'po-evt-2', payoutId: retried, outcome: 'paid' });
+    expect(await handle.result()).toBe('paid');
+  });
+  const requests = (await listProviderRequests(h.db, PROVIDER.id)).filter((r) => r.milestoneId === input.milestoneId);
+  expect(requests.map((r) => [r.invoiceNumber, r.state]).sort()).toEqual([
+    ['F-100', 'failed'],
+    ['F-101', 'paid'],
+  ]);
+  expect((await milestoneFigures(h.db, project.id)).get(input.milestoneId)).toMatchObject({ released: 10000, paidOut: 10000 });
+});

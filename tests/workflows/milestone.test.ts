@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -21,6 +19,7 @@ import {
 import { milestoneWorkflow } from '../../workflows/milestone/workflow';
 import type { Actor } from '../../workflows/shared';
 import { CLIENT, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
+import { recordHistoryIfAsked } from '../helpers/record-history';
 import { startTimeSkippingServer } from '../helpers/temporal';
 import { webhookGateway, workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
 
@@ -75,11 +74,7 @@ test('happy path: partial deposits, delivery, release, invoice, payout after two
     expect(requested.state).toBe('payment_requested');
     expect(await handle.result()).toBe('paid');
     expect((await env.currentTimeMs()) - requestedAt).toBeGreaterThanOrEqual(2 * DAY);
-
-    if (process.env.RECORD_HISTORIES) {
-      const history = await handle.fetchHistory();
-      writeFileSync(path.join(__dirname, 'histories', 'milestone-happy-path.json'), JSON.stringify(history, null, 1));
-    }
+    await recordHistoryIfAsked(handle, 'milestone-happy-path');
   });
   expect(milestoneFigures(h.db, project.id).then((f) => f.get(input.milestoneId))).resolves.toEqual({
     deposited: 120000,
@@ -215,6 +210,7 @@ test('webhook gateway: the payout waits for payout.paid; payout.failed returns t
     expect(retried).not.toBe(payoutId);
     await handle.signal(payoutSettledSignal, { eventId: 'po-evt-2', payoutId: retried, outcome: 'paid' });
     expect(await handle.result()).toBe('paid');
+    await recordHistoryIfAsked(handle, 'milestone-payout-failed-then-paid');
   });
   const requests = (await listProviderRequests(h.db, PROVIDER.id)).filter((r) => r.milestoneId === input.milestoneId);
   expect(requests.map((r) => [r.invoiceNumber, r.state]).sort()).toEqual([

@@ -1,0 +1,49 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { findProject } from '../../db/projects';
+import { cancelUpdate, depositReceivedSignal, milestoneWorkflowId, statusQuery } from '../../workflows/milestone/contract';
+import { milestonesStartedUpdate, projectStatusQuery, projectWorkflowId } from '../../workflows/project/contract';
+import { projectWorkflow } from '../../workflows/project/workflow';
+import { CLIENT, PROVIDER, milestoneInput, seedProject } from '../helpers/fixtures';
+import { recordHistoryIfAsked } from '../helpers/record-history';
+import { startTimeSkippingServer } from '../helpers/temporal';
+import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
+
+let env: TestWorkflowEnvironment;
+let h: WorkflowHarness;
+
+beforeAll(async () => {
+  [env, h] = await Promise.all([startTimeSkippingServer(), workflowHarness()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await h?.close();
+});
+
+test('the project starts one workflow per milestone and finishes when every milestone is final', async () => {
+  const project = await seedProject(h.db, [10000, 20000]);
+  const { worker, taskQueue } = await h.worker(env);
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(projectWorkflow, {
+      workflowId: projectWorkflowId(project.id),
+      taskQueue,
+      args: [{ projectId: project.id, milestones: [milestoneInput(project, 0), milestoneInput(project, 1)] }],
+    });
+    const started = await handle.executeUpdate(milestonesStartedUpdate);
+    expect(started.milestones.every((m) => m.started)).toBe(true);
+
+    const [first, second] = project.milestones.map((m) => env.client.workflow.getHandle(milestoneWorkflowId(m.id)));
+    expect((await first.query(statusQuery)).state).toBe('awaiting_deposit');
+    await first.executeUpdate(cancelUpdate, { args: [{ actor: { userId: CLIENT.id, role: 'client' } }] });
+    expect((await handle.query(projectStatusQuery)).state).toBe('active');
+
+    await second.signal(depositReceivedSignal, { eventId: 'd', amount: 20000, currency: 'EUR', reference: 'r' });
+    await second.executeUpdate(cancelUpdate, { args: [{ actor: { userId: CLIENT.id, role: 'client' } }] });
+    await second.executeUpdate(cancelUpdate, { args: [{ actor: { userId: PROVIDER.id, role: 'provider' } }] });
+
+    const final = await handle.result();
+    expect(final.state).toBe('finished');
+    expect(final.milestones.map((m) => m.finalState)).toEqual(['cancelled', 'refunded']);
+    await recordHistoryIfAsked(handle, 'project-two-milestones');
+  });
+  expect((await findProject(h.db, project.id))?.state).toBe('finished');
+});

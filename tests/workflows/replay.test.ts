@@ -1,0 +1,24 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflows } from '../../worker/create-worker';
+
+const HISTORIES = path.join(__dirname, 'histories');
+const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
+
+let bundle: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  bundle = await bundleWorkflows();
+});
+
+test('there are recorded histories to replay', () => {
+  expect(files.length).toBeGreaterThan(0);
+});
+
+// Histories recorded from earlier versions of the workflows (RECORD_HISTORIES=1 npm test rewrites them):
+// today's code must replay them without a nondeterminism error, or running milestones would break on deploy.
+test.each(files)('replays %s with the current workflow code', async (file) => {
+  const history = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')));
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history)).resolves.toBeUndefined();
+});

@@ -1,0 +1,93 @@
+import { createActivities } from '../../activities';
+import { createSmtpMailer } from '../../activities/mail/mailer';
+import { sandboxGateway, webhookGateway } from '../../activities/payouts/gateway';
+import { milestoneFigures, postMovement } from '../../db/ledger';
+import { listMilestoneEvents } from '../../db/milestone-events';
+import { insertScheduledRequest, listProviderRequests } from '../../db/payment-requests';
+import type { Db } from '../../db/pool';
+import { findMilestone } from '../../db/projects';
+import { startMailCatcher, type MailCatcher } from '../../lib/mail-catcher';
+import { freshDatabase } from '../helpers/db';
+import { PROVIDER, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
+
+let db: Db;
+let mail: MailCatcher;
+let mailer: ReturnType<typeof createSmtpMailer>;
+
+beforeAll(async () => {
+  ({ db } = await freshDatabase());
+  mail = await startMailCatcher();
+  mailer = createSmtpMailer(`smtp://127.0.0.1:${mail.smtpPort}`, 'Plateforme <no-reply@escrow.test>');
+});
+afterAll(async () => {
+  mailer.close();
+  await mail.close();
+  await db.end();
+});
+
+test('sendMail delivers over SMTP once per key, even when retried', async () => {
+  const acts = createActivities({ db, mailer, payouts: sandboxGateway() });
+  const request = {
+    key: uniq('mail'),
+    template: 'funds_released' as const,
+    to: { id: 'p-1', email: 'once@example.test', name: 'Prestataire' },
+    data: { projectTitle: 'Site', milestoneTitle: 'Maquettes', amount: 120000, currency: 'EUR' },
+  };
+  await acts.sendMail(request);
+  await acts.sendMail(request);
+  const received = await mail.waitFor((m) => m.to.includes('once@example.test'));
+  expect(received.subject).toBe('Montant libéré : Maquettes');
+  expect(received.text).toContain('1 200,00 €');
+  // a different key to the same address arrives, proving the first one would have been seen by now
+  await acts.sendMail({ ...request, key: uniq('mail'), template: 'payout_paid' });
+  await mail.waitFor((m) => m.to.includes('once@example.test') && m.subject.startsWith('Paiement effectué'));
+  expect(mail.messages.filter((m) => m.to.includes('once@example.test'))).toHaveLength(2);
+});
+
+test('recordEvent appends once per key and moves the read model state', async () => {
+  const project = await seedProject(db, [1000]);
+  const acts = createActivities({ db, mailer, payouts: sandboxGateway() });
+  const milestoneId = project.milestones[0].id;
+  const event = { milestoneId, key: `${milestoneId}:event:1`, type: 'funded', state: 'funded', data: { escrowed: 1000 } };
+  await acts.recordEvent(event);
+  await acts.recordEvent(event);
+  expect(await listMilestoneEvents(db, milestoneId)).toHaveLength(1);
+  expect((await findMilestone(db, milestoneId))?.state).toBe('funded');
+});
+
+test.each([
+  ['sandbox', sandboxGateway(), 'paid'],
+  ['webhook', webhookGateway(), 'pending'],
+] as const)('orderPayout through the %s gateway is idempotent and moves payable to in transit', async (_name, gateway, status) => {
+  const project = await seedProject(db, [7000]);
+  const milestoneId = project.milestones[0].id;
+  const acts = createActivities({ db, mailer, payouts: gateway });
+  await postMovement(db, { idempotencyKey: `${milestoneId}:d`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'deposit', accepted: 7000, excess: 0 } });
+  await postMovement(db, { idempotencyKey: `${milestoneId}:r`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'release', amount: 7000 } });
+  const requestId = uniq('pr');
+  await insertScheduledRequest(db, {
+    id: requestId, projectId: project.id, milestoneId, providerId: PROVIDER.id, invoiceId: await storedInvoice(db, milestoneId, uniq('F')),
+    invoiceNumber: uniq('F'), amount: 7000, currency: 'EUR', scheduledFor: new Date().toISOString(),
+  });
+  const order = { paymentRequestId: requestId, projectId: project.id, milestoneId, providerId: PROVIDER.id, amount: 7000, currency: 'EUR' };
+  const first = await acts.orderPayout(order);
+  const again = await acts.orderPayout(order);
+  expect(again).toEqual(first);
+  expect(first.status).toBe(status);
+  const { rows } = await db.query(
+    `SELECT account, sum(amount)::bigint AS balance FROM ledger_lines WHERE milestone_id = $1 GROUP BY account ORDER BY account`,
+    [milestoneId],
+  );
+  expect(Object.fromEntries(rows.map((r) => [r.account, r.balance]))).toEqual({
+    escrow: 0,
+    payouts_in_transit: -7000,
+    provider_payable: 0,
+    psp_cash: 7000,
+  });
+  await acts.settlePayout({ ...order, outcome: 'paid' });
+  await acts.settlePayout({ ...order, outcome: 'paid' });
+  expect((await milestoneFigures(db, project.id)).get(milestoneId)?.paidOut).toBe(7000);
+  const [request] = (await listProviderRequests(db, PROVIDER.id)).filter((r) => r.id === requestId);
+  expect(request).toMatchObject({ state: 'paid', payoutId: first.payoutId });
+  expect(request.paidAt).not.toBeNull();
+});

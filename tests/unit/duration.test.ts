@@ -1,0 +1,28 @@
+import { loadConfig } from '../../lib/config';
+import { parseDuration, parseSchedule } from '../../lib/duration';
+
+test('durations in the units API.md names', () => {
+  expect(parseDuration('500ms')).toBe(500);
+  expect(parseDuration('90s')).toBe(90_000);
+  expect(parseDuration('15m')).toBe(900_000);
+  expect(parseDuration('36h')).toBe(129_600_000);
+  expect(parseDuration('2d')).toBe(172_800_000);
+  for (const bad of ['', '2', 'd', '1.5d', '-1d', '2w', '2 d']) expect(() => parseDuration(bad)).toThrow(/invalid duration/);
+});
+
+test('schedules are increasing offsets', () => {
+  expect(parseSchedule('2d,5d,9d,14d')).toEqual([2, 5, 9, 14].map((d) => d * 86_400_000));
+  expect(parseSchedule('')).toEqual([]);
+  expect(() => parseSchedule('5d,2d')).toThrow(/strictly increasing/);
+});
+
+test('settings: defaults, overrides, errors named, dev secrets refused in production', () => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://x/y' });
+  expect(config).toMatchObject({ PORT: 3000, PAYOUT_GATEWAY: 'sandbox', PAYOUT_DELAY: 172_800_000, PAYOUT_CALENDAR: 'business' });
+  expect(loadConfig({ DATABASE_URL: 'x', PAYOUT_DELAY: '90s', PORT: '8080' })).toMatchObject({ PAYOUT_DELAY: 90_000, PORT: 8080 });
+  expect(() => loadConfig({ DATABASE_URL: 'x', PAYOUT_DELAY: 'soon', PAYOUT_GATEWAY: 'bank' })).toThrow(/PAYOUT_DELAY[\s\S]*PAYOUT_GATEWAY|PAYOUT_GATEWAY[\s\S]*PAYOUT_DELAY/);
+  expect(() => loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production' })).toThrow(/dev secrets/);
+  expect(
+    loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40) }).NODE_ENV,
+  ).toBe('production');
+});

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import pino from 'pino';
+import request from 'supertest';
+import { createActivities } from '../../activities';
+import { createSmtpMailer } from '../../activities/mail/mailer';
+import { createApp } from '../../api/app';
+import { signPayload } from '../../api/webhook-signature';
+import type { Db } from '../../db/pool';
+import { loadConfig, type Config } from '../../lib/config';
+import { startMailCatcher, type MailCatcher } from '../../lib/mail-catcher';
+import { signToken } from '../../lib/tokens';
+import type { Role } from '../../workflows/shared';
+import { buildActivityDeps } from '../../worker/build-deps';
+import { bundleWorkflows, createWorker } from '../../worker/create-worker';
+import { freshDatabase } from './db';
+import { CLIENT, PROVIDER, uniq } from './fixtures';
+import { startDevServer } from './temporal';
+
+export interface ApiSystem {
+  app: ReturnType<typeof createApp>;
+  db: Db;
+  config: Config;
+  mail: MailCatcher;
+  env: TestWorkflowEnvironment;
+  token(sub: string, role: Role): Promise<string>;
+  /** supertest with a Bearer token */
+  as(sub: string, role: Role): Promise<{ get(url: string): request.Test; post(url: string): request.Test }>;
+  /** a signed payment-provider event */
+  webhook(type: string, data: Record<string, unknown>, id?: string): request.Test;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app over real services: a Temporal dev server, a worker with the real activities, PostgreSQL, SMTP.
+ * `settings` override API.md's variables, as the environment would.
+ */
+export async function startApiSystem(settings: Record<string, string> = {}): Promise<ApiSystem> {
+  const [env, { db, url }, mail, bundle] = await Promise.all([startDevServer(), freshDatabase(), startMailCatcher(), bundleWorkflows()]);
+  const config = loadConfig({
+    DATABASE_URL: url,
+    TEMPORAL_TASK_QUEUE: uniq('tq'),
+    SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+    PAYOUT_CALENDAR: 'any',
+    PAYOUT_DELAY: '1s',
+    LOG_LEVEL: 'silent',
+    ...settings,
+  });
+  const deps = buildActivityDeps(config, db);
+  const worker: Worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: createActivities(deps),
+    workflowBundle: bundle,
+  });
+  const running = worker.run();
+  const app = createApp({ db, temporal: env.client, config, log: pino({ level: 'silent' }) });
+  const token = (sub: string, role: Role) => signToken(config.AUTH_JWT_SECRET, { sub, role });
+  return {
+    app,
+    db,
+    config,
+    mail,
+    env,
+    token,
+    async as(sub, role) {
+      const bearer = `Bearer ${await token(sub, role)}`;
+      return {
+        get: (u: string) => request(app).get(u).set('authorization', bearer),
+        post: (u: string) => request(app).post(u).set('authorization', bearer),
+      };
+    },
+    webhook(type, data, id = `evt_${randomUUID()}`) {
+      const body = JSON.stringify({ id, type, data });
+      return request(app)
+        .post('/v1/webhooks/payments')
+        .set('content-type', 'application/json')
+        .set('payment-signature', signPayload(config.PAYMENTS_WEBHOOK_SECRET, body))
+        .send(body);
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      deps.mailer.close();
+      await Promise.all([env.teardown(), mail.close(), db.end()]);
+    },
+  };
+}
+
+export const projectBody = (overrides: Record<string, unknown> = {}) => ({
+  externalId: uniq('pel'),
+  title: 'Site vitrine',
+  formula: 'r0',
+  currency: 'EUR',
+  client: CLIENT,
+  provider: PROVIDER,
+  milestones: [
+    { title: 'Maquettes', amount: 120000 },
+    { title: 'Intégration', amount: 80000 },
+  ],
+  ...overrides,
+});
+
+/** Asserts an RFC 9457 response with the given status and returns its body. */
+export function expectProblem(res: request.Response, status: number) {
+  expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status, type: expect.stringMatching(/^application\/problem\+json/) });
+  const body = JSON.parse(res.text);
+  expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  return body as { status: number; detail: string; errors?: { path: string; message: string }[] };
+}

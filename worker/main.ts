@@ -1,5 +1,5 @@
 /** The worker process: runs milestone and project workflows and all activities against the configured services. */
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
@@ -11,6 +11,7 @@ import { bundleWorkflows, createWorker } from './create-worker';
 async function main() {
   const config = loadConfig();
   const log = createLogger(config, 'worker');
+  Runtime.install({ logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)) });
   const db = createPool(config.DATABASE_URL);
   await migrate(db);
   const deps = buildActivityDeps(config, db);
@@ -28,6 +29,12 @@ async function main() {
   deps.mailer.close();
   await connection.close();
   await db.end();
+}
+
+/** The SDK's own log level, from LOG_LEVEL (pino's names). */
+function sdkLogLevel(level: string): LogLevel {
+  const levels: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+  return levels[level] ?? 'INFO';
 }
 
 main().catch((err) => {

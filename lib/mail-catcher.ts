@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
@@ -26,9 +27,11 @@ export interface MailCatcher {
  * A real SMTP listener that keeps what it receives: the embedded default's mail catcher (with a small web page)
  * and the tests' inbox.
  */
-export async function startMailCatcher(opts: { smtpPort?: number; httpPort?: number; host?: string } = {}): Promise<MailCatcher> {
+export async function startMailCatcher(
+  opts: { smtpPort?: number; httpPort?: number; host?: string; /** JSON file that keeps the inbox across restarts */ store?: string } = {},
+): Promise<MailCatcher> {
   const host = opts.host ?? '127.0.0.1';
-  const messages: CaughtMail[] = [];
+  const messages: CaughtMail[] = opts.store && existsSync(opts.store) ? JSON.parse(readFileSync(opts.store, 'utf8')) : [];
   const waiters = new Set<() => void>();
   const smtp = new SMTPServer({
     authOptional: true,
@@ -46,6 +49,7 @@ export async function startMailCatcher(opts: { smtpPort?: number; httpPort?: num
             html: typeof parsed.html === 'string' ? parsed.html : '',
             receivedAt: new Date().toISOString(),
           });
+          if (opts.store) writeFileSync(opts.store, JSON.stringify(messages));
           waiters.forEach((wake) => wake());
           callback();
         })

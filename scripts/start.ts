@@ -100,6 +100,7 @@ async function startMail(): Promise<void> {
   const catcher: MailCatcher = await startMailCatcher({
     smtpPort: Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025),
     httpPort: Number(env.MAIL_CATCHER_HTTP_PORT ?? 1080),
+    store: path.join(DATA, 'mail.json'),
   });
   env.SMTP_URL = `smtp://127.0.0.1:${catcher.smtpPort}`;
   stops.push(() => catcher.close());

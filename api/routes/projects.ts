@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
 import { insertProjectOnce, type ProjectRow } from '../../db/projects';
 import { milestoneFigures, ZERO_FIGURES } from '../../db/ledger';
@@ -10,6 +10,7 @@ import {
   completeUpdate,
   milestoneWorkflowId,
   releaseUpdate,
+  statusQuery,
   type MilestoneInput,
 } from '../../workflows/milestone/contract';
 import { milestonesStartedUpdate, projectWorkflowId } from '../../workflows/project/contract';
@@ -188,6 +189,29 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
       const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
       const result = await handle.executeUpdate(cancelUpdate, { args: [{ actor: { userId: user.id, role: user.role } }] });
       return { status: result.outcome === 'pending' ? 202 : 200, body: { ...result.status, outcome: result.outcome } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/projects/:projectId/milestones/:milestoneId',
+    summary: "A milestone's live state, from its workflow (the read model once it has ended)",
+    roles: ['client', 'provider', 'mediator', 'platform'],
+    params: MilestoneParams,
+    responses: { 200: { description: 'the milestone', schema: MilestoneStatusView } },
+    handler: async ({ user, params }) => {
+      const project = await loadVisibleProject(db, user, params.projectId);
+      requireEscrow(project);
+      const milestone = requireMilestone(project, params.milestoneId);
+      try {
+        return { status: 200, body: await temporal.workflow.getHandle(milestoneWorkflowId(milestone.id)).query(statusQuery) };
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        const figures = (await milestoneFigures(db, project.id)).get(milestone.id) ?? ZERO_FIGURES;
+        const { paidOut: _paidOut, ...money } = figures;
+        const body = { milestoneId: milestone.id, projectId: project.id, state: milestone.state, amount: milestone.amount, currency: project.currency, ...money, cancelRequestedBy: [] };
+        return { status: 200, body };
+      }
     },
   });
 

@@ -53,6 +53,8 @@ describe('webhooks', () => {
     expect(first.body).toMatchObject({ received: true, outcome: 'applied' });
     const dup = await sys.webhook('deposit.succeeded', { milestoneId, amount: 100000, currency: 'EUR', reference: 'v1' }, 'evt_part1');
     expect(dup.body.outcome).toBe('duplicate');
+    const live = await (await sys.as(PROVIDER.id, 'provider')).get(`/v1/projects/${projectId}/milestones/${milestoneId}`);
+    expect(live.body).toMatchObject({ state: 'awaiting_deposit', deposited: 100000, inEscrow: 100000, amount: 120000 });
     await sys.webhook('deposit.succeeded', { milestoneId, amount: 20000, currency: 'EUR', reference: 'v2' }, 'evt_part2');
     await eventually(async () => ((await milestoneState(projectId, milestoneId)) === 'funded' ? true : undefined), 10000, 'funded');
     const s = await summary(projectId);

@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import request from 'supertest';
 import { CLIENT, PDF, PROVIDER } from '../helpers/fixtures';
 import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
+import { eventually } from '../helpers/temporal';
 
 let sys: ApiSystem;
 beforeAll(async () => {
@@ -54,6 +55,23 @@ describe('POST /v1/projects', () => {
     expectProblem(await platform.post('/v1/projects').set('content-type', 'application/json').send('{"externalId":'), 400);
     expectProblem(await platform.post('/v1/projects').set('content-type', 'text/plain').send('hello'), 415);
     expect((await sys.db.query('SELECT count(*)::int AS n FROM projects')).rows[0].n).toBe(before);
+  });
+});
+
+describe('a finished project', () => {
+  test('is returned as it is by a repeated create, and starts nothing new', async () => {
+    const platform = await sys.as('platform-1', 'platform');
+    const body = projectBody({ milestones: [{ title: 'Seule', amount: 1000 }] });
+    const { body: project } = await platform.post('/v1/projects').send(body);
+    const cancel = await (await sys.as(CLIENT.id, 'client')).post(`/v1/projects/${project.id}/milestones/${project.milestones[0].id}/cancel`);
+    expect(cancel.body.state).toBe('cancelled');
+    const finished = await eventually(async () => {
+      const res = await platform.get(`/v1/projects/${project.id}`);
+      return res.body.state === 'finished' ? res.body : undefined;
+    }, 15000, 'project finished');
+    const again = await platform.post('/v1/projects').send(body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(finished);
   });
 });
 

@@ -8,6 +8,9 @@ import { postMovement, type PostMovement } from '../db/ledger';
 import { recordMilestoneEvent, type MilestoneEvent } from '../db/milestone-events';
 import { insertScheduledRequest, setPayoutId, settleRequest, type NewPaymentRequest } from '../db/payment-requests';
 import { setProjectState } from '../db/projects';
+import { insertNotification } from '../db/notifications';
+import { saveDisputeSnapshot } from '../db/disputes';
+import type { DisputeView } from '../workflows/milestone/contract';
 import type { PartyInfo } from '../workflows/shared';
 import type { Mailer } from './mail/mailer';
 import { renderMail, type MailData, type TemplateName } from './mail/templates';
@@ -19,12 +22,13 @@ export interface ActivityDeps {
   payouts: PayoutGateway;
 }
 
-export interface MailRequest {
-  /** unique per e-mail: a retried activity sends it once */
+export interface NoticeRequest {
+  /** unique per notice: a retried activity sends it and adds it to the feed once */
   key: string;
   template: TemplateName;
   to: PartyInfo;
   data: Omit<MailData, 'recipientName'>;
+  refs: { projectId: string; milestoneId: string; disputeId?: string };
 }
 
 export interface PayoutRequest {
@@ -59,15 +63,28 @@ export function createActivities({ db, mailer, payouts }: ActivityDeps) {
       }
     },
 
-    async sendMail(request: MailRequest): Promise<void> {
+    /** One notice to one party: an entry in their in-app feed and an e-mail, each at most once per key. */
+    async notify(request: NoticeRequest): Promise<void> {
+      const notice = renderMail(request.template, { ...request.data, recipientName: request.to.name });
+      await insertNotification(db, {
+        key: request.key,
+        userId: request.to.id,
+        kind: request.template,
+        title: notice.subject,
+        body: notice.summary,
+        ...request.refs,
+      });
       const seen = await db.query('SELECT 1 FROM sent_emails WHERE key = $1', [request.key]);
       if (seen.rowCount) return;
-      const mail = renderMail(request.template, { ...request.data, recipientName: request.to.name } as MailData);
-      const { messageId } = await mailer.send({ to: request.to.email, ...mail });
+      const { messageId } = await mailer.send({ to: request.to.email, subject: notice.subject, text: notice.text, html: notice.html });
       await db.query(
         'INSERT INTO sent_emails (key, recipient, template, message_id) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING',
         [request.key, request.to.email, request.template, messageId],
       );
+    },
+
+    async saveDispute(dispute: DisputeView): Promise<void> {
+      await saveDisputeSnapshot(db, dispute);
     },
 
     async schedulePaymentRequest(request: NewPaymentRequest): Promise<void> {

@@ -7,6 +7,8 @@ import type { Logger } from '../lib/logger';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
 import { ApiRoutes } from './route';
+import { disputeRoutes } from './routes/disputes';
+import { notificationRoutes } from './routes/notifications';
 import { paymentRequestRoutes } from './routes/payment-requests';
 import { projectRoutes } from './routes/projects';
 import { webhookRouter } from './routes/webhooks';
@@ -48,6 +50,8 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   const routes = new ApiRoutes(registry);
   projectRoutes(routes, { db, temporal, config });
   paymentRequestRoutes(routes, { db, temporal, config });
+  disputeRoutes(routes, { db, temporal });
+  notificationRoutes(routes, { db });
   app.use('/v1', authenticate(config.AUTH_JWT_SECRET));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.use(routes.router);

@@ -1,6 +1,7 @@
 import type { Db } from './pool';
 import { inTransaction } from './pool';
 import type { PartyInfo } from '../workflows/shared';
+import type { ClientSilencePolicy } from '../workflows/milestone/contract';
 
 export interface NewProject {
   id: string;
@@ -11,6 +12,8 @@ export interface NewProject {
   client: PartyInfo;
   provider: PartyInfo;
   createdBy: string;
+  /** unset: the platform's CLIENT_SILENCE_POLICY */
+  clientSilencePolicy: ClientSilencePolicy;
   milestones: { id: string; title: string; amount: number }[];
 }
 
@@ -23,6 +26,7 @@ export interface ProjectRow {
   state: string;
   client: PartyInfo;
   provider: PartyInfo;
+  clientSilencePolicy: ClientSilencePolicy;
   createdAt: Date;
   milestones: MilestoneRow[];
 }
@@ -44,11 +48,11 @@ export async function insertProjectOnce(db: Db, p: NewProject): Promise<{ projec
   const created = await inTransaction(db, async (tx) => {
     const res = await tx.query(
       `INSERT INTO projects (id, external_id, title, formula, currency, state, client_id, client_email, client_name,
-                             provider_id, provider_email, provider_name, created_by)
-       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12)
+                             provider_id, provider_email, provider_name, created_by, client_silence_policy)
+       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (external_id) DO NOTHING RETURNING id`,
       [p.id, p.externalId, p.title, p.formula, p.currency, p.client.id, p.client.email, p.client.name,
-        p.provider.id, p.provider.email, p.provider.name, p.createdBy],
+        p.provider.id, p.provider.email, p.provider.name, p.createdBy, p.clientSilencePolicy],
     );
     if (res.rowCount === 0) return false;
     const initial = p.formula === 'r0' ? 'awaiting_deposit' : UNMANAGED_STATE;
@@ -78,6 +82,7 @@ export async function findProject(db: Db, projectId: string): Promise<ProjectRow
     state: r.state,
     client: { id: r.client_id, email: r.client_email, name: r.client_name },
     provider: { id: r.provider_id, email: r.provider_email, name: r.provider_name },
+    clientSilencePolicy: r.client_silence_policy,
     createdAt: r.created_at,
     milestones: ms.rows.map(toMilestone),
   };

@@ -41,6 +41,8 @@ const Settings = z.object({
   RELEASE_REMINDER_SCHEDULE: schedule.default(parseSchedule('2d,5d,9d,14d')),
   DISPUTE_RESPONSE_WINDOW: duration.default(parseDuration('5d')),
   DISPUTE_REMINDER_SCHEDULE: schedule.default(parseSchedule('2d,4d')),
+  CLIENT_SILENCE_POLICY: z.enum(['notify_provider', 'open_dispute', 'auto_release']).default('notify_provider'),
+  CLIENT_SILENCE_GRACE: duration.default(parseDuration('2d')),
   COMMISSION_RATE: rate.default(0.1),
   ESCROW_FEE_RATE: rate.default(0.03),
   INVOICE_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),

@@ -16,6 +16,11 @@ export class SerialEffects {
     return result;
   }
 
+  /** Resolves once every effect queued so far has run. */
+  flush(): Promise<void> {
+    return this.run(async () => undefined);
+  }
+
   get idle(): boolean {
     return this.pending === 0;
   }

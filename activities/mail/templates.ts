@@ -1,88 +1,209 @@
-/** French e-mails, text and HTML, one per event the parties must hear about. */
+/** French notices, as e-mail (text and HTML) and as the in-app feed's title and body: one per event a party must hear about. */
 export interface MailData {
   recipientName: string;
   projectTitle: string;
   milestoneTitle: string;
   amount: number;
   currency: string;
-  [extra: string]: string | number;
-}
-
-export type TemplateName = 'milestone_funded' | 'work_delivered' | 'funds_released' | 'payout_paid' | 'payout_failed'
-  | 'cancel_requested' | 'milestone_cancelled' | 'milestone_refunded';
-
-interface Rendered {
-  subject: string;
-  text: string;
-  html: string;
+  /** ISO date of the next deadline, when the notice has one */
+  deadline?: string;
+  /** reminder number, from 1 */
+  n?: number;
+  reason?: string;
+  providerAmount?: number;
+  clientAmount?: number;
+  question?: string;
+  rationale?: string;
+  /** the client-silence policy a release reminder announces */
+  policy?: 'notify_provider' | 'open_dispute' | 'auto_release';
 }
 
 export function formatAmount(minor: number, currency: string): string {
   return new Intl.NumberFormat('fr-FR', { style: 'currency', currency }).format(minor / 100).replace(/\u202f|\u00a0/g, ' ');
 }
 
-const TEMPLATES: Record<TemplateName, (d: MailData, amount: string) => { subject: string; paragraphs: string[] }> = {
-  milestone_funded: (d, amount) => ({
+export function formatDate(iso: string): string {
+  return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(iso));
+}
+
+const SILENCE_CONSEQUENCE = {
+  notify_provider: 'le prestataire pourra déclarer un litige',
+  open_dispute: 'un litige sera ouvert au nom du prestataire',
+  auto_release: 'le montant sera libéré automatiquement au prestataire',
+} as const;
+
+type Writer = (d: MailData, f: { amount: string; deadline: string; provider: string; client: string }) => { subject: string; paragraphs: string[] };
+
+const ms = (d: MailData) => `l'échéance « ${d.milestoneTitle} » du projet « ${d.projectTitle} »`;
+
+const TEMPLATES = {
+  milestone_funded: (d, f) => ({
     subject: `Échéance financée : ${d.milestoneTitle}`,
     paragraphs: [
-      `Le client a placé ${amount} en compte séquestre pour l'échéance « ${d.milestoneTitle} » du projet « ${d.projectTitle} ».`,
+      `Le client a placé ${f.amount} en compte séquestre pour ${ms(d)}.`,
       `Vous pouvez commencer le travail correspondant. Une fois terminé, indiquez-le sur la plateforme.`,
     ],
   }),
-  work_delivered: (d, amount) => ({
+  work_delivered: (d, f) => ({
     subject: `Travail livré : ${d.milestoneTitle}`,
     paragraphs: [
-      `Le prestataire indique avoir terminé l'échéance « ${d.milestoneTitle} » du projet « ${d.projectTitle} ».`,
-      `Vérifiez le travail puis libérez les ${amount} placés en compte séquestre (onglet « Gestion paiements »).`,
+      `Le prestataire indique avoir terminé ${ms(d)}.`,
+      `Vérifiez le travail puis libérez les ${f.amount} placés en compte séquestre (onglet « Gestion paiements »).`,
     ],
   }),
-  funds_released: (d, amount) => ({
+  funds_released: (d, f) => ({
     subject: `Montant libéré : ${d.milestoneTitle}`,
     paragraphs: [
-      `${amount} ont été libérés à votre attention pour l'échéance « ${d.milestoneTitle} » du projet « ${d.projectTitle} ».`,
+      `${f.amount} ont été libérés à votre attention pour ${ms(d)}.`,
       `Déposez votre facture sur la page « Demandes de paiement » : le paiement intervient dans les jours qui suivent.`,
     ],
   }),
-  payout_paid: (d, amount) => ({
+  payout_paid: (d, f) => ({
     subject: `Paiement effectué : ${d.milestoneTitle}`,
-    paragraphs: [
-      `Le virement de ${amount} pour l'échéance « ${d.milestoneTitle} » du projet « ${d.projectTitle} » a été effectué.`,
-    ],
+    paragraphs: [`Le virement de ${f.amount} pour ${ms(d)} a été effectué.`],
   }),
-  payout_failed: (d, amount) => ({
+  payout_failed: (d, f) => ({
     subject: `Échec du paiement : ${d.milestoneTitle}`,
     paragraphs: [
-      `Le virement de ${amount} pour l'échéance « ${d.milestoneTitle} » du projet « ${d.projectTitle} » a échoué (${d.reason ?? 'motif non précisé'}).`,
+      `Le virement de ${f.amount} pour ${ms(d)} a échoué (${d.reason ?? 'motif non précisé'}).`,
       `Le montant reste à votre disposition : vérifiez vos coordonnées bancaires puis renouvelez votre demande de paiement.`,
     ],
   }),
   cancel_requested: (d) => ({
     subject: `Demande d'annulation : ${d.milestoneTitle}`,
     paragraphs: [
-      `L'autre partie demande l'annulation de l'échéance « ${d.milestoneTitle} » du projet « ${d.projectTitle} ».`,
+      `L'autre partie demande l'annulation de ${ms(d)}.`,
       `Si vous êtes d'accord, annulez-la à votre tour : le montant en séquestre sera remboursé au client.`,
     ],
   }),
   milestone_cancelled: (d) => ({
     subject: `Échéance annulée : ${d.milestoneTitle}`,
-    paragraphs: [`L'échéance « ${d.milestoneTitle} » du projet « ${d.projectTitle} » a été annulée.`],
+    paragraphs: [`${capital(ms(d))} a été annulée.`],
   }),
-  milestone_refunded: (d, amount) => ({
+  milestone_refunded: (d, f) => ({
     subject: `Échéance remboursée : ${d.milestoneTitle}`,
+    paragraphs: [`${capital(ms(d))} a été annulée d'un commun accord : ${f.amount} sont remboursés au client.`],
+  }),
+  deposit_reminder: (d, f) => ({
+    subject: `Rappel ${d.n} : échéance à financer : ${d.milestoneTitle}`,
     paragraphs: [
-      `L'échéance « ${d.milestoneTitle} » du projet « ${d.projectTitle} » a été annulée d'un commun accord : ${amount} sont remboursés au client.`,
+      `${capital(ms(d))} attend encore ${f.amount} en compte séquestre.`,
+      `Le prestataire ne commence le travail qu'une fois le montant placé en séquestre : effectuez le versement depuis l'onglet « Gestion paiements ».`,
     ],
   }),
-};
+  release_reminder: (d, f) => ({
+    subject: `Rappel ${d.n} : libérez le paiement : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Le prestataire a indiqué avoir terminé ${ms(d)} et attend la libération des ${f.amount} placés en séquestre.`,
+      `Si le travail vous convient, libérez le montant depuis l'onglet « Gestion paiements ». S'il ne vous convient pas, répondez au prestataire ou déclarez un litige.`,
+      ...(d.deadline ? [`Sans action de votre part d'ici le ${f.deadline}, ${SILENCE_CONSEQUENCE[d.policy ?? 'notify_provider']}.`] : []),
+    ],
+  }),
+  client_silent: (d, f) => ({
+    subject: `Client sans réponse : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Malgré nos relances, le client n'a pas libéré les ${f.amount} de ${ms(d)}.`,
+      `Si vous estimez le travail terminé, vous pouvez déclarer un litige (icône « déclarer litige ») : après un processus de médiation, le Service Médiation & Arbitrage pourra libérer le montant à la place du client.`,
+    ],
+  }),
+  auto_released: (d, f) => ({
+    subject: `Montant libéré automatiquement : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Sans réponse du client à nos relances, les ${f.amount} de ${ms(d)} ont été libérés au prestataire à l'issue de la période de vérification, comme le prévoient les conditions de ce projet.`,
+    ],
+  }),
+  dispute_opened: (d, f) => ({
+    subject: `Litige déclaré : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Un litige a été déclaré sur ${ms(d)} (motif : ${d.reason}). Les ${f.amount} en séquestre sont gelés.`,
+      `Vous êtes invité(e) à donner votre version avant le ${f.deadline}. Sans accord à cette date, le litige sera transmis au Service Médiation & Arbitrage.`,
+    ],
+  }),
+  dispute_opened_for_provider: (d, f) => ({
+    subject: `Litige ouvert pour vous : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Le client n'ayant pas libéré les ${f.amount} de ${ms(d)} malgré nos relances, la plateforme a déclaré un litige en votre nom.`,
+      `Le client peut répondre jusqu'au ${f.deadline} ; sans accord à cette date, le Service Médiation & Arbitrage sera saisi. Vous pouvez compléter votre version et proposer un accord sur la plateforme.`,
+    ],
+  }),
+  dispute_reminder: (d, f) => ({
+    subject: `Rappel ${d.n} : litige en attente de votre réponse : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Un litige est ouvert sur ${ms(d)} et attend votre réponse.`,
+      `Répondez avant le ${f.deadline} : sans accord à cette date, le Service Médiation & Arbitrage sera saisi.`,
+    ],
+  }),
+  dispute_response: (d) => ({
+    subject: `Réponse au litige : ${d.milestoneTitle}`,
+    paragraphs: [`L'autre partie a répondu au litige sur ${ms(d)}. Vous pouvez proposer un accord amiable.`],
+  }),
+  settlement_proposed: (d, f) => ({
+    subject: `Proposition d'accord : ${d.milestoneTitle}`,
+    paragraphs: [
+      `L'autre partie propose de régler le litige sur ${ms(d)} ainsi : ${f.provider} au prestataire, ${f.client} remboursés au client.`,
+      `Acceptez la proposition sur la plateforme pour clore le litige.`,
+    ],
+  }),
+  dispute_settled: (d, f) => ({
+    subject: `Litige réglé à l'amiable : ${d.milestoneTitle}`,
+    paragraphs: [`Le litige sur ${ms(d)} est réglé : ${f.provider} sont libérés au prestataire et ${f.client} remboursés au client.`],
+  }),
+  dispute_escalated: (d) => ({
+    subject: `Litige transmis au Service Médiation & Arbitrage : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Faute d'accord dans le délai, le litige sur ${ms(d)} est transmis au Service Médiation & Arbitrage (SMA).`,
+      `Un médiateur examinera les éléments et pourra vous demander des informations avant de décider.`,
+    ],
+  }),
+  information_requested: (d, f) => ({
+    subject: `Le médiateur vous demande des informations : ${d.milestoneTitle}`,
+    paragraphs: [`Au sujet du litige sur ${ms(d)}, le médiateur demande : « ${d.question} ».`, `Répondez sur la plateforme avant le ${f.deadline}.`],
+  }),
+  information_reminder: (d, f) => ({
+    subject: `Rappel ${d.n} : le médiateur attend votre réponse : ${d.milestoneTitle}`,
+    paragraphs: [`Le médiateur attend votre réponse à sa question sur ${ms(d)} : « ${d.question} ».`, `Répondez avant le ${f.deadline}.`],
+  }),
+  dispute_decided: (d, f) => ({
+    subject: `Décision du Service Médiation & Arbitrage : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Le Service Médiation & Arbitrage a statué sur le litige concernant ${ms(d)} : ${f.provider} sont libérés au prestataire à la place du client et ${f.client} remboursés au client.`,
+      `Motifs : ${d.rationale}`,
+    ],
+  }),
+  dispute_withdrawn: (d) => ({
+    subject: `Litige retiré : ${d.milestoneTitle}`,
+    paragraphs: [`Le litige sur ${ms(d)} a été retiré par la partie qui l'avait déclaré. L'échéance reprend son cours.`],
+  }),
+} satisfies Record<string, Writer>;
+
+export type TemplateName = keyof typeof TEMPLATES;
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function renderMail(template: TemplateName, data: MailData): Rendered {
-  const { subject, paragraphs } = TEMPLATES[template](data, formatAmount(data.amount, data.currency));
+export interface RenderedNotice {
+  subject: string;
+  /** the feed entry's body: the paragraphs without greeting and signature */
+  summary: string;
+  text: string;
+  html: string;
+}
+
+export function renderMail(template: TemplateName, data: MailData): RenderedNotice {
+  const money = (n: number | undefined) => formatAmount(n ?? 0, data.currency);
+  const { subject, paragraphs } = TEMPLATES[template](data, {
+    amount: money(data.amount),
+    deadline: data.deadline ? formatDate(data.deadline) : '',
+    provider: money(data.providerAmount),
+    client: money(data.clientAmount),
+  });
   const greeting = `Bonjour ${data.recipientName},`;
   const signature = `L'équipe de la plateforme`;
   const text = [greeting, '', ...paragraphs.flatMap((p) => [p, '']), signature].join('\n');
   const html = [greeting, ...paragraphs, signature].map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
-  return { subject, text, html };
+  return { subject, summary: paragraphs.join(' '), text, html };
 }

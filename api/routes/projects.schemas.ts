@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MILESTONE_STATES } from '../../workflows/milestone/contract';
+import { CLIENT_SILENCE_POLICIES, MILESTONE_STATES } from '../../workflows/milestone/contract';
 import { Amount, Currency, Id } from '../schemas/common';
 
 const Party = z.strictObject({
@@ -17,6 +17,8 @@ export const CreateProjectBody = z
     client: Party,
     provider: Party,
     milestones: z.array(z.strictObject({ title: z.string().trim().min(1).max(200), amount: Amount })).min(1).max(50),
+    /** overrides the platform's CLIENT_SILENCE_POLICY for this project */
+    clientSilencePolicy: z.enum(CLIENT_SILENCE_POLICIES).optional(),
   })
   .refine((p) => p.client.id !== p.provider.id, { message: 'client and provider must be different users', path: ['provider', 'id'] })
   .meta({ id: 'CreateProject' });
@@ -37,6 +39,7 @@ export const ProjectView = z
     state: z.string(),
     client: Party,
     provider: Party,
+    clientSilencePolicy: z.enum(CLIENT_SILENCE_POLICIES),
     milestones: z.array(z.object({ id: z.string(), title: z.string(), amount: z.number().int(), state: MilestoneState })),
   })
   .meta({ id: 'Project' });
@@ -71,6 +74,7 @@ export const MilestoneStatusView = z
     refunded: z.number().int(),
     inEscrow: z.number().int(),
     cancelRequestedBy: z.array(z.enum(['client', 'provider'])),
+    disputeId: z.string().optional(),
   })
   .meta({ id: 'MilestoneStatus' });
 

@@ -5,6 +5,7 @@ import { milestoneFigures, ZERO_FIGURES } from '../../db/ledger';
 import { listMilestoneEvents } from '../../db/milestone-events';
 import type { Config } from '../../lib/config';
 import { newId } from '../../lib/ids';
+import { milestoneTiming } from '../../lib/milestone-timing';
 import {
   cancelUpdate,
   completeUpdate,
@@ -42,6 +43,7 @@ const projectView = (p: ProjectRow) => ({
   state: p.state,
   client: p.client,
   provider: p.provider,
+  clientSilencePolicy: p.clientSilencePolicy,
   milestones: p.milestones.map((m) => ({ id: m.id, title: m.title, amount: m.amount, state: m.state })),
 });
 
@@ -57,7 +59,7 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
       currency: project.currency,
       client: project.client,
       provider: project.provider,
-      timing: { payoutDelayMs: config.PAYOUT_DELAY, payoutCalendar: config.PAYOUT_CALENDAR },
+      timing: milestoneTiming(config, project.clientSilencePolicy),
     }));
     const start = new WithStartWorkflowOperation('projectWorkflow', {
       workflowId: projectWorkflowId(project.id),
@@ -89,6 +91,7 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
         client: body.client,
         provider: body.provider,
         createdBy: user.id,
+        clientSilencePolicy: body.clientSilencePolicy ?? config.CLIENT_SILENCE_POLICY,
         milestones: body.milestones.map((m) => ({ id: newId('ms'), title: m.title, amount: m.amount })),
       });
       if (!created && user.role === 'client' && project.client.id !== user.id) {

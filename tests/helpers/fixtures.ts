@@ -10,20 +10,34 @@ export const CLIENT = { id: 'c-1', email: 'client@example.test', name: 'Cliente'
 export const PROVIDER = { id: 'p-1', email: 'provider@example.test', name: 'Prestataire' };
 
 /** Stores an R0 project with the given milestone amounts, as the API would before starting workflows. */
-export async function seedProject(db: Db, amounts: number[] = [120000], formula: 'r0' | 'basic' = 'r0'): Promise<ProjectRow> {
+export async function seedProject(db: Db, amounts: number[] = [120000], formula: 'r0' | 'basic' = 'r0', title = 'Site vitrine'): Promise<ProjectRow> {
   const { project } = await insertProjectOnce(db, {
     id: uniq('prj'),
     externalId: uniq('ext'),
-    title: 'Site vitrine',
+    title,
     formula,
     currency: 'EUR',
     client: CLIENT,
     provider: PROVIDER,
     createdBy: 'platform-1',
+    clientSilencePolicy: 'notify_provider',
     milestones: amounts.map((amount, i) => ({ id: uniq('ms'), title: `Échéance ${i + 1}`, amount })),
   });
   return project;
 }
+
+const DAY = 86_400_000;
+/** API.md's defaults, with payouts on any day so tests do not depend on the weekday they run. */
+export const DEFAULT_TIMING: MilestoneTiming = {
+  payoutDelayMs: 2 * DAY,
+  payoutCalendar: 'any',
+  depositReminderMs: [3, 7, 14].map((d) => d * DAY),
+  releaseReminderMs: [2, 5, 9, 14].map((d) => d * DAY),
+  clientSilencePolicy: 'notify_provider',
+  clientSilenceGraceMs: 2 * DAY,
+  disputeResponseWindowMs: 5 * DAY,
+  disputeReminderMs: [2, 4].map((d) => d * DAY),
+};
 
 export function milestoneInput(project: ProjectRow, index = 0, timing: Partial<MilestoneTiming> = {}): MilestoneInput {
   const m = project.milestones[index];
@@ -36,7 +50,7 @@ export function milestoneInput(project: ProjectRow, index = 0, timing: Partial<M
     currency: project.currency,
     client: project.client,
     provider: project.provider,
-    timing: { payoutDelayMs: 2 * 86_400_000, payoutCalendar: 'any', ...timing },
+    timing: { ...DEFAULT_TIMING, ...timing },
   };
 }
 

@@ -22,10 +22,24 @@ export const isFinal = (state: MilestoneState): boolean => FINAL_STATES.includes
 
 export const milestoneWorkflowId = (milestoneId: string): string => `milestone:${milestoneId}`;
 
+export const CLIENT_SILENCE_POLICIES = ['notify_provider', 'open_dispute', 'auto_release'] as const;
+/** What happens when the release reminders are exhausted and the client is still silent. */
+export type ClientSilencePolicy = (typeof CLIENT_SILENCE_POLICIES)[number];
+
 /** Durations in milliseconds, fixed when the milestone starts so a running milestone keeps its terms. */
 export interface MilestoneTiming {
   payoutDelayMs: number;
   payoutCalendar: 'business' | 'any';
+  /** offsets from the milestone's start */
+  depositReminderMs: number[];
+  /** offsets from delivery */
+  releaseReminderMs: number[];
+  clientSilencePolicy: ClientSilencePolicy;
+  /** from the last release reminder to the client-silence policy */
+  clientSilenceGraceMs: number;
+  disputeResponseWindowMs: number;
+  /** offsets from the opening of a dispute (or of a mediator's information request) */
+  disputeReminderMs: number[];
 }
 
 export interface MilestoneInput {
@@ -49,6 +63,75 @@ export interface PaymentRequestView {
   payoutId?: string;
 }
 
+export const DISPUTE_STATES = ['open', 'escalated', 'settled', 'decided', 'withdrawn'] as const;
+export type DisputeState = (typeof DISPUTE_STATES)[number];
+export const isDisputeActive = (state: DisputeState): boolean => state === 'open' || state === 'escalated';
+
+export interface DisputeStatement {
+  by: Party | 'mediator';
+  userId: string;
+  kind: 'opening' | 'response' | 'information_answer';
+  text: string;
+  at: string;
+}
+
+export interface DisputeProposal {
+  id: string;
+  by: Party;
+  providerAmount: number;
+  clientAmount: number;
+  at: string;
+  state: 'pending' | 'accepted' | 'superseded';
+}
+
+export interface InformationRequest {
+  id: string;
+  party: Party;
+  question: string;
+  by: string;
+  at: string;
+  deadline: string;
+  answeredAt?: string;
+  /** set when the deadline passed without an answer */
+  expiredAt?: string;
+}
+
+export interface DisputeReminder {
+  to: Party;
+  about: 'response' | 'information';
+  n: number;
+  at: string;
+}
+
+export interface DisputeView {
+  id: string;
+  milestoneId: string;
+  projectId: string;
+  state: DisputeState;
+  openedBy: Party;
+  /** true when the platform opened it on the provider's behalf (client-silence policy) */
+  openedAutomatically: boolean;
+  reason: string;
+  /** the party invited to respond */
+  respondent: Party;
+  openedAt: string;
+  responseDeadline: string;
+  escalatedAt?: string;
+  closedAt?: string;
+  /** the milestone's state before the dispute, where a withdrawal returns it */
+  previousState: MilestoneState;
+  inEscrow: number;
+  currency: string;
+  statements: DisputeStatement[];
+  proposals: DisputeProposal[];
+  informationRequests: InformationRequest[];
+  reminders: DisputeReminder[];
+  decision?: { providerAmount: number; clientAmount: number; rationale: string; by: string; at: string };
+  settlement?: { proposalId: string; providerAmount: number; clientAmount: number; at: string };
+  /** increases with every change, so the read model keeps the latest snapshot */
+  version: number;
+}
+
 export interface MilestoneStatus {
   milestoneId: string;
   projectId: string;
@@ -61,6 +144,7 @@ export interface MilestoneStatus {
   inEscrow: number;
   cancelRequestedBy: Party[];
   paymentRequest?: PaymentRequestView;
+  disputeId?: string;
 }
 
 export interface ActorArgs {
@@ -93,6 +177,38 @@ export interface PayoutSettledArgs {
   outcome: 'paid' | 'failed';
   reason?: string;
 }
+
+export interface OpenDisputeArgs extends ActorArgs {
+  reason: string;
+  statement: string;
+}
+export interface StatementArgs extends ActorArgs {
+  statement: string;
+}
+export interface ProposalArgs extends ActorArgs {
+  providerAmount: number;
+}
+export interface AcceptProposalArgs extends ActorArgs {
+  proposalId: string;
+}
+export interface InformationRequestArgs extends ActorArgs {
+  party: Party;
+  question: string;
+}
+export interface DecisionArgs extends ActorArgs {
+  providerAmount: number;
+  clientAmount: number;
+  rationale: string;
+}
+
+export const openDisputeUpdate = defineUpdate<DisputeView, [OpenDisputeArgs]>('openDispute');
+export const respondToDisputeUpdate = defineUpdate<DisputeView, [StatementArgs]>('respondToDispute');
+export const proposeSettlementUpdate = defineUpdate<DisputeView, [ProposalArgs]>('proposeSettlement');
+export const acceptProposalUpdate = defineUpdate<DisputeView, [AcceptProposalArgs]>('acceptProposal');
+export const requestInformationUpdate = defineUpdate<DisputeView, [InformationRequestArgs]>('requestInformation');
+export const decideDisputeUpdate = defineUpdate<DisputeView, [DecisionArgs]>('decideDispute');
+export const withdrawDisputeUpdate = defineUpdate<DisputeView, [ActorArgs]>('withdrawDispute');
+export const disputeQuery = defineQuery<DisputeView | undefined>('dispute');
 
 export const completeUpdate = defineUpdate<MilestoneStatus, [ActorArgs]>('complete');
 export const releaseUpdate = defineUpdate<MilestoneStatus, [ActorArgs]>('release');

@@ -1,0 +1,177 @@
+import type { Client } from '@temporalio/client';
+import { findDispute, listDisputes } from '../../db/disputes';
+import type { Db } from '../../db/pool';
+import {
+  acceptProposalUpdate,
+  decideDisputeUpdate,
+  milestoneWorkflowId,
+  openDisputeUpdate,
+  proposeSettlementUpdate,
+  requestInformationUpdate,
+  respondToDisputeUpdate,
+  withdrawDisputeUpdate,
+  type DisputeView,
+} from '../../workflows/milestone/contract';
+import type { Actor } from '../../workflows/shared';
+import { loadVisibleProject, requireEscrow, requireMilestone } from '../access';
+import type { AuthUser } from '../middleware/auth';
+import { HttpProblem } from '../problem';
+import type { ApiRoutes } from '../route';
+import { MilestoneParams } from './projects.schemas';
+import {
+  DecisionBody,
+  DisputeParams,
+  DisputeQueue,
+  DisputeViewSchema,
+  InformationRequestBody,
+  OpenDisputeBody,
+  ProposalBody,
+  ProposalParams,
+  QueueQuery,
+  StatementBody,
+} from './disputes.schemas';
+
+const actorOf = (user: AuthUser): Actor => ({ userId: user.id, role: user.role });
+
+export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; temporal: Client }): void {
+  /** A dispute the caller may see: its parties and staff; anyone else learns nothing (404). */
+  async function loadDispute(user: AuthUser, disputeId: string): Promise<DisputeView> {
+    const dispute = await findDispute(db, disputeId);
+    if (!dispute) throw new HttpProblem(404, `no dispute ${disputeId}`, 'not-found');
+    try {
+      await loadVisibleProject(db, user, dispute.projectId);
+    } catch {
+      throw new HttpProblem(404, `no dispute ${disputeId}`, 'not-found');
+    }
+    return dispute;
+  }
+  const milestoneHandle = (d: DisputeView) => temporal.workflow.getHandle(milestoneWorkflowId(d.milestoneId));
+  const disputeResponse = { description: 'the dispute', schema: DisputeViewSchema };
+
+  routes.add({
+    method: 'post',
+    path: '/v1/projects/:projectId/milestones/:milestoneId/disputes',
+    summary: 'Declare a dispute on a funded or delivered milestone: the escrow is frozen',
+    roles: ['client', 'provider'],
+    params: MilestoneParams,
+    body: OpenDisputeBody,
+    responses: { 201: disputeResponse },
+    handler: async ({ user, params, body }) => {
+      const project = await loadVisibleProject(db, user, params.projectId);
+      requireEscrow(project);
+      requireMilestone(project, params.milestoneId);
+      const dispute = await temporal.workflow
+        .getHandle(milestoneWorkflowId(params.milestoneId))
+        .executeUpdate(openDisputeUpdate, { args: [{ actor: actorOf(user), ...body }] });
+      return { status: 201, body: dispute };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/disputes/:disputeId',
+    summary: 'A dispute: statements, proposals, information requests, reminders sent, decision',
+    roles: ['client', 'provider', 'mediator', 'platform'],
+    params: DisputeParams,
+    responses: { 200: disputeResponse },
+    handler: async ({ user, params }) => ({ status: 200, body: await loadDispute(user, params.disputeId) }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/disputes/:disputeId/responses',
+    summary: "The other party's response (or a party's answer to the mediator's question)",
+    roles: ['client', 'provider'],
+    params: DisputeParams,
+    body: StatementBody,
+    responses: { 201: disputeResponse },
+    handler: async ({ user, params, body }) => {
+      const d = await loadDispute(user, params.disputeId);
+      const dispute = await milestoneHandle(d).executeUpdate(respondToDisputeUpdate, { args: [{ actor: actorOf(user), ...body }] });
+      return { status: 201, body: dispute };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/disputes/:disputeId/proposals',
+    summary: 'Propose an amicable split: providerAmount to the provider, the rest back to the client',
+    roles: ['client', 'provider'],
+    params: DisputeParams,
+    body: ProposalBody,
+    responses: { 201: { description: 'the dispute, with the new proposal last', schema: DisputeViewSchema } },
+    handler: async ({ user, params, body }) => {
+      const d = await loadDispute(user, params.disputeId);
+      const dispute = await milestoneHandle(d).executeUpdate(proposeSettlementUpdate, { args: [{ actor: actorOf(user), ...body }] });
+      return { status: 201, body: { ...dispute, proposalId: dispute.proposals.at(-1)!.id } };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/disputes/:disputeId/proposals/:proposalId/accept',
+    summary: 'The other party accepts a proposal: the dispute is settled and executed',
+    roles: ['client', 'provider'],
+    params: ProposalParams,
+    responses: { 200: disputeResponse },
+    handler: async ({ user, params }) => {
+      const d = await loadDispute(user, params.disputeId);
+      const dispute = await milestoneHandle(d).executeUpdate(acceptProposalUpdate, { args: [{ actor: actorOf(user), proposalId: params.proposalId }] });
+      return { status: 200, body: dispute };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/disputes/:disputeId/withdraw',
+    summary: 'The party who declared the dispute withdraws it: the milestone returns to where it was',
+    roles: ['client', 'provider'],
+    params: DisputeParams,
+    responses: { 200: disputeResponse },
+    handler: async ({ user, params }) => {
+      const d = await loadDispute(user, params.disputeId);
+      const dispute = await milestoneHandle(d).executeUpdate(withdrawDisputeUpdate, { args: [{ actor: actorOf(user) }] });
+      return { status: 200, body: dispute };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/mediation/disputes',
+    summary: 'The SMA queue (?state=escalated), oldest escalation first',
+    roles: ['mediator'],
+    query: QueueQuery,
+    responses: { 200: { description: 'disputes', schema: DisputeQueue } },
+    handler: async ({ query }) => ({ status: 200, body: { items: await listDisputes(db, query.state, query.limit) } }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/disputes/:disputeId/information-requests',
+    summary: 'A mediator asks a party for information: a new response window with reminders',
+    roles: ['mediator'],
+    params: DisputeParams,
+    body: InformationRequestBody,
+    responses: { 201: disputeResponse },
+    handler: async ({ user, params, body }) => {
+      const d = await loadDispute(user, params.disputeId);
+      const dispute = await milestoneHandle(d).executeUpdate(requestInformationUpdate, { args: [{ actor: actorOf(user), ...body }] });
+      return { status: 201, body: dispute };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/disputes/:disputeId/decision',
+    summary: "The SMA's decision: providerAmount released in place of the client, clientAmount refunded",
+    roles: ['mediator'],
+    params: DisputeParams,
+    body: DecisionBody,
+    responses: { 200: disputeResponse },
+    handler: async ({ user, params, body }) => {
+      const d = await loadDispute(user, params.disputeId);
+      const dispute = await milestoneHandle(d).executeUpdate(decideDisputeUpdate, { args: [{ actor: actorOf(user), ...body }] });
+      return { status: 200, body: dispute };
+    },
+  });
+}

@@ -1,0 +1,41 @@
+import type { Db } from './pool';
+
+export interface NewNotification {
+  key: string;
+  userId: string;
+  kind: string;
+  title: string;
+  body: string;
+  projectId: string;
+  milestoneId: string;
+  disputeId?: string;
+}
+
+/** Adds a feed entry once per key; true when it is new. */
+export async function insertNotification(db: Db, n: NewNotification): Promise<boolean> {
+  const res = await db.query(
+    `INSERT INTO notifications (key, user_id, kind, title, body, project_id, milestone_id, dispute_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
+    [n.key, n.userId, n.kind, n.title, n.body, n.projectId, n.milestoneId, n.disputeId ?? null],
+  );
+  return res.rowCount === 1;
+}
+
+/** A user's feed, newest first. */
+export async function listNotifications(db: Db, userId: string, limit: number) {
+  const { rows } = await db.query(
+    `SELECT id, kind, title, body, project_id, milestone_id, dispute_id, created_at FROM notifications
+     WHERE user_id = $1 ORDER BY id DESC LIMIT $2`,
+    [userId, limit],
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    kind: r.kind as string,
+    title: r.title as string,
+    body: r.body as string,
+    projectId: r.project_id as string,
+    milestoneId: r.milestone_id as string,
+    disputeId: (r.dispute_id as string | null) ?? null,
+    createdAt: (r.created_at as Date).toISOString(),
+  }));
+}

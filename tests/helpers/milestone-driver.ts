@@ -1,0 +1,84 @@
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Db } from '../../db/pool';
+import type { ProjectRow } from '../../db/projects';
+import {
+  completeUpdate,
+  depositReceivedSignal,
+  milestoneWorkflowId,
+  statusQuery,
+  type MilestoneInput,
+  type MilestoneTiming,
+} from '../../workflows/milestone/contract';
+import { milestoneWorkflow } from '../../workflows/milestone/workflow';
+import type { Actor } from '../../workflows/shared';
+import { CLIENT, PROVIDER, milestoneInput, seedProject, uniq } from './fixtures';
+
+export const DAY = 86_400_000;
+export const client: Actor = { userId: CLIENT.id, role: 'client' };
+export const provider: Actor = { userId: PROVIDER.id, role: 'provider' };
+export const mediator: Actor = { userId: 'med-1', role: 'mediator' };
+
+export type MilestoneHandle = WorkflowHandle<typeof milestoneWorkflow>;
+
+/** The ApplicationFailure type an update was refused with. */
+export async function refusal(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
+    throw err;
+  }
+  throw new Error('the update was accepted');
+}
+
+export interface Scenario {
+  project: ProjectRow;
+  input: MilestoneInput;
+  handle: MilestoneHandle;
+  /** notice kinds received for this milestone, oldest first */
+  notices(): Promise<{ kind: string; userId: string }[]>;
+  timeline(): Promise<string[]>;
+}
+
+/** Seeds a one-milestone project with a unique title and starts its workflow. */
+export async function startScenario(
+  env: TestWorkflowEnvironment,
+  db: Db,
+  taskQueue: string,
+  amount = 120000,
+  timing: Partial<MilestoneTiming> = {},
+): Promise<Scenario> {
+  const project = await seedProject(db, [amount], 'r0', uniq('Projet'));
+  const input = milestoneInput(project, 0, timing);
+  const handle = await env.client.workflow.start(milestoneWorkflow, { workflowId: milestoneWorkflowId(input.milestoneId), taskQueue, args: [input] });
+  return {
+    project,
+    input,
+    handle,
+    async notices() {
+      const { rows } = await db.query('SELECT kind, user_id FROM notifications WHERE milestone_id = $1 ORDER BY id', [input.milestoneId]);
+      return rows.map((r) => ({ kind: r.kind, userId: r.user_id }));
+    },
+    async timeline() {
+      const { rows } = await db.query('SELECT type FROM milestone_events WHERE milestone_id = $1 ORDER BY seq', [input.milestoneId]);
+      return rows.map((r) => r.type as string);
+    },
+  };
+}
+
+export async function fund(s: Scenario, amount = s.input.amount): Promise<void> {
+  await s.handle.signal(depositReceivedSignal, { eventId: uniq('dep'), amount, currency: 'EUR', reference: 'r' });
+  // a query is answered after the signal is processed
+  const status = await s.handle.query(statusQuery);
+  if (status.state !== 'funded' && amount >= s.input.amount) throw new Error(`expected funded, got ${status.state}`);
+}
+
+export async function fundAndDeliver(s: Scenario): Promise<void> {
+  await fund(s);
+  await s.handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] });
+}
+
+export const kinds = (notices: { kind: string }[]) => notices.map((n) => n.kind);
+export const count = (notices: { kind: string }[], kind: string) => notices.filter((n) => n.kind === kind).length;

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflows } from '../../worker/create-worker';
 
 const HISTORIES = path.join(__dirname, 'histories');
@@ -21,4 +22,13 @@ test('there are recorded histories to replay', () => {
 test.each(files)('replays %s with the current workflow code', async (file) => {
   const history = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')));
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history)).resolves.toBeUndefined();
+});
+
+test('the replay check is live: a workflow changed without patched() fails on a recorded history', async () => {
+  const changed = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./fixtures/changed-milestone-workflow'),
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  const history = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES, 'milestone-happy-path.json'), 'utf8')));
+  await expect(Worker.runReplayHistory({ workflowBundle: changed }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
 });

@@ -7,7 +7,10 @@ import type { Logger } from '../lib/logger';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
 import { ApiRoutes } from './route';
+import { amendmentRoutes } from './routes/amendments';
 import { disputeRoutes } from './routes/disputes';
+import { feeInvoiceRoutes } from './routes/fee-invoices';
+import { refundRoutes } from './routes/refunds';
 import { notificationRoutes } from './routes/notifications';
 import { paymentRequestRoutes } from './routes/payment-requests';
 import { projectRoutes } from './routes/projects';
@@ -45,13 +48,16 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres: checks[0], temporal: checks[1] });
   });
 
-  app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry }));
+  app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry, taskQueue: config.TEMPORAL_TASK_QUEUE }));
 
   const routes = new ApiRoutes(registry);
   projectRoutes(routes, { db, temporal, config });
   paymentRequestRoutes(routes, { db, temporal, config });
   disputeRoutes(routes, { db, temporal });
   notificationRoutes(routes, { db });
+  amendmentRoutes(routes, { db, temporal });
+  feeInvoiceRoutes(routes, { db });
+  refundRoutes(routes, { db, temporal });
   app.use('/v1', authenticate(config.AUTH_JWT_SECRET));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.use(routes.router);

@@ -19,7 +19,10 @@ export interface RouteContext<P, B, Q> {
 
 export interface RouteResult {
   status: number;
+  /** sent as JSON */
   body?: unknown;
+  /** sent as is, with the content type the handler set */
+  raw?: string;
 }
 
 export interface RouteSpec<P extends z.ZodType, B extends z.ZodType, Q extends z.ZodType> {
@@ -66,7 +69,8 @@ export class ApiRoutes {
       }
       const result = await spec.handler({ req, res, user, params, body, query } as RouteContext<z.infer<P>, z.infer<B>, z.infer<Q>>);
       res.status(result.status);
-      if (result.body === undefined) res.end();
+      if (result.raw !== undefined) res.send(result.raw);
+      else if (result.body === undefined) res.end();
       else res.json(result.body);
     };
     this.router[spec.method](spec.path, ...(spec.before ?? []), handle);

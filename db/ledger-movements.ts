@@ -3,17 +3,35 @@
  * Accounts, all scoped to one milestone:
  *   psp_cash            money held for us by the payment provider (asset)
  *   escrow              the client's money in escrow for this milestone (liability)
+ *   escrow_fee_held     the client's escrow fee, paid with the deposit, not yet earned (liability)
  *   provider_payable    released to the provider, not yet sent (liability)
  *   payouts_in_transit  ordered to the provider's bank, not yet confirmed (liability)
- *   refunds_due         owed back to the client (liability)
+ *   refunds_due         owed back to the client, not yet ordered (liability)
+ *   refunds_in_transit  ordered back to the client's bank, not yet confirmed (liability)
+ *   fees_commission     the platform's matchmaking commission, earned (revenue)
+ *   fees_escrow         the platform's escrow fee, earned (revenue)
  */
-export type Account = 'psp_cash' | 'escrow' | 'provider_payable' | 'payouts_in_transit' | 'refunds_due';
+export type Account =
+  | 'psp_cash'
+  | 'escrow'
+  | 'escrow_fee_held'
+  | 'provider_payable'
+  | 'payouts_in_transit'
+  | 'refunds_due'
+  | 'refunds_in_transit'
+  | 'fees_commission'
+  | 'fees_escrow';
 
 export type Movement =
-  /** money arrived; `excess` is what exceeded the amount due, owed back to the client */
-  | { type: 'deposit'; accepted: number; excess: number }
-  | { type: 'release'; amount: number }
-  | { type: 'refund'; amount: number }
+  /** money arrived: `toEscrow` toward the amount, `toFee` toward the escrow fee, `excess` owed back */
+  | { type: 'deposit'; toEscrow: number; toFee: number; excess: number }
+  /** `amount` leaves escrow for the provider, less `commission`; `escrowFee` of the held fee is earned */
+  | { type: 'release'; amount: number; commission: number; escrowFee: number }
+  /** `amount` leaves escrow back to the client with `escrowFee` of the held fee */
+  | { type: 'refund'; amount: number; escrowFee: number }
+  | { type: 'refund_ordered'; amount: number }
+  | { type: 'refund_paid'; amount: number }
+  | { type: 'refund_failed'; amount: number }
   | { type: 'payout_ordered'; amount: number }
   | { type: 'payout_paid'; amount: number }
   | { type: 'payout_failed'; amount: number };
@@ -24,52 +42,67 @@ export interface Line {
 }
 
 export function linesFor(movement: Movement): Line[] {
-  const lines = rawLines(movement).filter((l) => l.amount !== 0);
-  for (const line of lines) {
+  const raw = rawLines(movement);
+  for (const line of raw) {
     if (!Number.isSafeInteger(line.amount)) throw new Error(`amount ${line.amount} is not an integer number of minor units`);
   }
+  const lines = mergeByAccount(raw.filter((l) => l.amount !== 0));
   if (lines.reduce((sum, l) => sum + l.amount, 0) !== 0 || lines.length < 2) {
     throw new Error(`movement ${movement.type} does not balance`);
   }
   return lines;
 }
 
+function mergeByAccount(lines: Line[]): Line[] {
+  const merged = new Map<Account, number>();
+  for (const l of lines) merged.set(l.account, (merged.get(l.account) ?? 0) + l.amount);
+  return [...merged].filter(([, amount]) => amount !== 0).map(([account, amount]) => ({ account, amount }));
+}
+
+/** Moves `amount` from liability `from` to liability `to` (debit `from`, credit `to`). */
+const transfer = (from: Account, to: Account, amount: number): Line[] => [
+  { account: from, amount },
+  { account: to, amount: -amount },
+];
+
 function rawLines(m: Movement): Line[] {
-  const positive = (n: number) => {
-    if (n < 0) throw new Error(`movement ${m.type} with a negative amount`);
-    return n;
-  };
+  const amounts = Object.entries(m).filter(([k]) => k !== 'type');
+  for (const [k, v] of amounts) if ((v as number) < 0) throw new Error(`movement ${m.type} with a negative ${k}`);
   switch (m.type) {
     case 'deposit':
       return [
-        { account: 'psp_cash', amount: positive(m.accepted) + positive(m.excess) },
-        { account: 'escrow', amount: -m.accepted },
+        { account: 'psp_cash', amount: m.toEscrow + m.toFee + m.excess },
+        { account: 'escrow', amount: -m.toEscrow },
+        { account: 'escrow_fee_held', amount: -m.toFee },
         { account: 'refunds_due', amount: -m.excess },
       ];
     case 'release':
+      if (m.commission > m.amount) throw new Error('a commission larger than the amount released');
       return [
-        { account: 'escrow', amount: positive(m.amount) },
-        { account: 'provider_payable', amount: -m.amount },
+        { account: 'escrow', amount: m.amount },
+        { account: 'provider_payable', amount: -(m.amount - m.commission) },
+        { account: 'fees_commission', amount: -m.commission },
+        ...transfer('escrow_fee_held', 'fees_escrow', m.escrowFee),
       ];
     case 'refund':
+      return [...transfer('escrow', 'refunds_due', m.amount), ...transfer('escrow_fee_held', 'refunds_due', m.escrowFee)];
+    case 'refund_ordered':
+      return transfer('refunds_due', 'refunds_in_transit', m.amount);
+    case 'refund_paid':
       return [
-        { account: 'escrow', amount: positive(m.amount) },
-        { account: 'refunds_due', amount: -m.amount },
+        { account: 'refunds_in_transit', amount: m.amount },
+        { account: 'psp_cash', amount: -m.amount },
       ];
+    case 'refund_failed':
+      return transfer('refunds_in_transit', 'refunds_due', m.amount);
     case 'payout_ordered':
-      return [
-        { account: 'provider_payable', amount: positive(m.amount) },
-        { account: 'payouts_in_transit', amount: -m.amount },
-      ];
+      return transfer('provider_payable', 'payouts_in_transit', m.amount);
     case 'payout_paid':
       return [
-        { account: 'payouts_in_transit', amount: positive(m.amount) },
+        { account: 'payouts_in_transit', amount: m.amount },
         { account: 'psp_cash', amount: -m.amount },
       ];
     case 'payout_failed':
-      return [
-        { account: 'payouts_in_transit', amount: positive(m.amount) },
-        { account: 'provider_payable', amount: -m.amount },
-      ];
+      return transfer('payouts_in_transit', 'provider_payable', m.amount);
   }
 }

@@ -35,24 +35,43 @@ export async function postMovement(db: Db, post: PostMovement): Promise<{ entryI
 }
 
 export interface MilestoneFigures {
+  /** money placed in escrow for the milestone, including any excess (the escrow fee is apart) */
   deposited: number;
+  /** left escrow for the provider (by the client, the SMA, a settlement or auto-release), before commission */
   released: number;
+  /** left escrow back to the client, counted from the moment it leaves escrow */
   refunded: number;
   inEscrow: number;
+  /** reached the provider's bank, after the commission */
   paidOut: number;
+  /** the matchmaking commission earned on what was released */
+  commission: number;
+  /** the escrow fee the client paid and was not refunded */
+  escrowFee: number;
+  /** released, net of commission, not yet paid out */
+  payable: number;
+  /** refunds (with any escrow fee refunded) not yet confirmed by the client's bank */
+  refundsPending: number;
 }
 
-export const ZERO_FIGURES: MilestoneFigures = { deposited: 0, released: 0, refunded: 0, inEscrow: 0, paidOut: 0 };
+export const ZERO_FIGURES: MilestoneFigures = {
+  deposited: 0, released: 0, refunded: 0, inEscrow: 0, paidOut: 0, commission: 0, escrowFee: 0, payable: 0, refundsPending: 0,
+};
 
 /** The *Gestion paiements* figures of each milestone of a project, derived from ledger lines only. */
 export async function milestoneFigures(db: Db, projectId: string): Promise<Map<string, MilestoneFigures>> {
   const { rows } = await db.query(
     `SELECT l.milestone_id,
-       coalesce(sum(l.amount) FILTER (WHERE l.account = 'psp_cash' AND e.kind = 'deposit'), 0)       AS deposited,
-       coalesce(sum(l.amount) FILTER (WHERE l.account = 'escrow' AND e.kind = 'release'), 0)         AS released,
-       coalesce(-sum(l.amount) FILTER (WHERE l.account = 'refunds_due' AND l.amount < 0), 0)        AS refunded,
-       coalesce(-sum(l.amount) FILTER (WHERE l.account = 'escrow'), 0)                               AS in_escrow,
-       coalesce(-sum(l.amount) FILTER (WHERE l.account = 'psp_cash' AND e.kind = 'payout_paid'), 0)  AS paid_out
+       coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0) AS deposited,
+       coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0)                     AS released,
+       coalesce(sum(l.amount) FILTER (WHERE e.kind = 'refund' AND l.account = 'escrow'), 0)
+         + coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'refunds_due'), 0)          AS refunded,
+       coalesce(-sum(l.amount) FILTER (WHERE l.account = 'escrow'), 0)                                           AS in_escrow,
+       coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'payout_paid' AND l.account = 'psp_cash'), 0)              AS paid_out,
+       coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_commission'), 0)                                  AS commission,
+       coalesce(-sum(l.amount) FILTER (WHERE l.account IN ('escrow_fee_held', 'fees_escrow')), 0)                AS escrow_fee,
+       coalesce(-sum(l.amount) FILTER (WHERE l.account IN ('provider_payable', 'payouts_in_transit')), 0)        AS payable,
+       coalesce(-sum(l.amount) FILTER (WHERE l.account IN ('refunds_due', 'refunds_in_transit')), 0)             AS refunds_pending
      FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
      WHERE e.project_id = $1
      GROUP BY l.milestone_id`,
@@ -61,7 +80,17 @@ export async function milestoneFigures(db: Db, projectId: string): Promise<Map<s
   return new Map(
     rows.map((r) => [
       r.milestone_id as string,
-      { deposited: r.deposited, released: r.released, refunded: r.refunded, inEscrow: r.in_escrow, paidOut: r.paid_out },
+      {
+        deposited: r.deposited,
+        released: r.released,
+        refunded: r.refunded,
+        inEscrow: r.in_escrow,
+        paidOut: r.paid_out,
+        commission: r.commission,
+        escrowFee: r.escrow_fee,
+        payable: r.payable,
+        refundsPending: r.refunds_pending,
+      },
     ]),
   );
 }

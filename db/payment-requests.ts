@@ -1,4 +1,5 @@
 import type { Db } from './pool';
+import { inTransaction } from './pool';
 
 export type PaymentRequestState = 'submitted' | 'scheduled' | 'paid' | 'rejected' | 'failed';
 
@@ -10,41 +11,85 @@ export interface NewPaymentRequest {
   invoiceId: string;
   invoiceNumber: string;
   amount: number;
+  payoutAmount: number;
   currency: string;
   scheduledFor: string;
 }
 
+/**
+ * Records a submitted request; false when the provider already used this invoice number (the unique index decides,
+ * so two concurrent uploads cannot both take it).
+ */
+export async function insertSubmittedRequest(db: Db, r: Omit<NewPaymentRequest, 'payoutAmount' | 'scheduledFor'>): Promise<boolean> {
+  try {
+    await db.query(
+      `INSERT INTO payment_requests (id, project_id, milestone_id, provider_id, invoice_id, invoice_number, amount, currency, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted')`,
+      [r.id, r.projectId, r.milestoneId, r.providerId, r.invoiceId, r.invoiceNumber, r.amount, r.currency],
+    );
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') return false;
+    throw err;
+  }
+}
+
+export async function rejectRequest(db: Db, id: string, reason: string): Promise<void> {
+  await db.query(`UPDATE payment_requests SET state = 'rejected', failure_reason = $2 WHERE id = $1 AND state = 'submitted'`, [id, reason]);
+}
+
+/** The workflow accepted the request: it is scheduled for a payout run. */
 export async function insertScheduledRequest(db: Db, r: NewPaymentRequest): Promise<void> {
   await db.query(
-    `INSERT INTO payment_requests (id, project_id, milestone_id, provider_id, invoice_id, invoice_number, amount, currency,
-                                   state, scheduled_for)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled', $9) ON CONFLICT (id) DO NOTHING`,
-    [r.id, r.projectId, r.milestoneId, r.providerId, r.invoiceId, r.invoiceNumber, r.amount, r.currency, r.scheduledFor],
+    `INSERT INTO payment_requests (id, project_id, milestone_id, provider_id, invoice_id, invoice_number, amount, payout_amount,
+                                   currency, state, scheduled_for)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'scheduled', $10)
+     ON CONFLICT (id) DO UPDATE SET state = 'scheduled', payout_amount = EXCLUDED.payout_amount, scheduled_for = EXCLUDED.scheduled_for
+     WHERE payment_requests.state = 'submitted'`,
+    [r.id, r.projectId, r.milestoneId, r.providerId, r.invoiceId, r.invoiceNumber, r.amount, r.payoutAmount, r.currency, r.scheduledFor],
   );
 }
 
-export async function setPayoutId(db: Db, requestId: string, payoutId: string): Promise<void> {
-  await db.query('UPDATE payment_requests SET payout_id = $2 WHERE id = $1', [requestId, payoutId]);
-}
-
-export async function settleRequest(
+/** A payout attempt was ordered: the request shows its id (the one the provider's webhooks carry). */
+export async function recordPayoutAttempt(
   db: Db,
-  requestId: string,
-  outcome: { state: 'paid' } | { state: 'failed'; reason: string },
+  p: { payoutId: string; paymentRequestId: string; milestoneId: string; attempt: number; amount: number; currency: string },
 ): Promise<void> {
-  await db.query(
-    `UPDATE payment_requests SET state = $2, failure_reason = $3,
-       paid_at = CASE WHEN $2 = 'paid' THEN coalesce(paid_at, now()) ELSE paid_at END
-     WHERE id = $1`,
-    [requestId, outcome.state, outcome.state === 'failed' ? outcome.reason : null],
-  );
+  await inTransaction(db, async (tx) => {
+    await tx.query(
+      `INSERT INTO payouts (payout_id, payment_request_id, milestone_id, attempt, amount, currency, state)
+       VALUES ($1, $2, $3, $4, $5, $6, 'ordered') ON CONFLICT (payout_id) DO NOTHING`,
+      [p.payoutId, p.paymentRequestId, p.milestoneId, p.attempt, p.amount, p.currency],
+    );
+    await tx.query(
+      `UPDATE payment_requests SET payout_id = $2, attempts = $3, state = 'scheduled', failure_reason = NULL
+       WHERE id = $1 AND attempts <= $3`,
+      [p.paymentRequestId, p.payoutId, p.attempt],
+    );
+  });
+}
+
+export async function settlePayoutAttempt(db: Db, payoutId: string, outcome: 'paid' | 'failed', reason?: string): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    const { rows } = await tx.query(
+      `UPDATE payouts SET state = $2, failure_reason = $3, settled_at = coalesce(settled_at, now())
+       WHERE payout_id = $1 RETURNING payment_request_id`,
+      [payoutId, outcome, outcome === 'failed' ? (reason ?? 'unspecified') : null],
+    );
+    await tx.query(
+      `UPDATE payment_requests SET state = $2, failure_reason = $3,
+         paid_at = CASE WHEN $2 = 'paid' THEN coalesce(paid_at, now()) ELSE paid_at END
+       WHERE id = $1 AND payout_id = $4`,
+      [rows[0].payment_request_id, outcome, outcome === 'failed' ? (reason ?? 'unspecified') : null, payoutId],
+    );
+  });
 }
 
 /** The provider's *demandes de paiement* dashboard, newest first. */
 export async function listProviderRequests(db: Db, providerId: string) {
   const { rows } = await db.query(
-    `SELECT id, project_id, milestone_id, invoice_number, amount, currency, state, payout_id, scheduled_for,
-            failure_reason, created_at, paid_at
+    `SELECT id, project_id, milestone_id, invoice_number, amount, payout_amount, currency, state, payout_id, attempts,
+            scheduled_for, failure_reason, created_at, paid_at
      FROM payment_requests WHERE provider_id = $1 ORDER BY created_at DESC, id`,
     [providerId],
   );
@@ -54,9 +99,11 @@ export async function listProviderRequests(db: Db, providerId: string) {
     milestoneId: r.milestone_id as string,
     invoiceNumber: r.invoice_number as string,
     amount: r.amount as number,
+    payoutAmount: r.payout_amount as number,
     currency: r.currency as string,
     state: r.state as PaymentRequestState,
     payoutId: (r.payout_id as string | null) ?? null,
+    attempts: r.attempts as number,
     scheduledFor: r.scheduled_for ? (r.scheduled_for as Date).toISOString() : null,
     failureReason: (r.failure_reason as string | null) ?? null,
     createdAt: (r.created_at as Date).toISOString(),
@@ -65,8 +112,13 @@ export async function listProviderRequests(db: Db, providerId: string) {
 }
 
 export async function findRequestByPayoutId(db: Db, payoutId: string) {
-  const { rows } = await db.query('SELECT id, milestone_id FROM payment_requests WHERE payout_id = $1', [payoutId]);
+  const { rows } = await db.query('SELECT payment_request_id AS id, milestone_id FROM payouts WHERE payout_id = $1', [payoutId]);
   return rows[0] as { id: string; milestone_id: string } | undefined;
+}
+
+export async function findPaymentRequest(db: Db, id: string) {
+  const { rows } = await db.query('SELECT id, project_id, milestone_id, provider_id, state FROM payment_requests WHERE id = $1', [id]);
+  return rows[0] as { id: string; project_id: string; milestone_id: string; provider_id: string; state: string } | undefined;
 }
 
 export async function invoiceNumberTaken(db: Db, providerId: string, invoiceNumber: string): Promise<boolean> {

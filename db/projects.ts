@@ -1,7 +1,7 @@
 import type { Db } from './pool';
 import { inTransaction } from './pool';
 import type { PartyInfo } from '../workflows/shared';
-import type { ClientSilencePolicy } from '../workflows/milestone/contract';
+import type { ClientSilencePolicy, FeeRates } from '../workflows/milestone/contract';
 
 export interface NewProject {
   id: string;
@@ -14,6 +14,7 @@ export interface NewProject {
   createdBy: string;
   /** unset: the platform's CLIENT_SILENCE_POLICY */
   clientSilencePolicy: ClientSilencePolicy;
+  fees: FeeRates;
   milestones: { id: string; title: string; amount: number }[];
 }
 
@@ -27,6 +28,7 @@ export interface ProjectRow {
   client: PartyInfo;
   provider: PartyInfo;
   clientSilencePolicy: ClientSilencePolicy;
+  fees: FeeRates;
   createdAt: Date;
   milestones: MilestoneRow[];
 }
@@ -48,11 +50,12 @@ export async function insertProjectOnce(db: Db, p: NewProject): Promise<{ projec
   const created = await inTransaction(db, async (tx) => {
     const res = await tx.query(
       `INSERT INTO projects (id, external_id, title, formula, currency, state, client_id, client_email, client_name,
-                             provider_id, provider_email, provider_name, created_by, client_silence_policy)
-       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13)
+                             provider_id, provider_email, provider_name, created_by, client_silence_policy,
+                             commission_ppm, escrow_fee_ppm)
+       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        ON CONFLICT (external_id) DO NOTHING RETURNING id`,
       [p.id, p.externalId, p.title, p.formula, p.currency, p.client.id, p.client.email, p.client.name,
-        p.provider.id, p.provider.email, p.provider.name, p.createdBy, p.clientSilencePolicy],
+        p.provider.id, p.provider.email, p.provider.name, p.createdBy, p.clientSilencePolicy, p.fees.commissionPpm, p.fees.escrowFeePpm],
     );
     if (res.rowCount === 0) return false;
     const initial = p.formula === 'r0' ? 'awaiting_deposit' : UNMANAGED_STATE;
@@ -83,6 +86,7 @@ export async function findProject(db: Db, projectId: string): Promise<ProjectRow
     client: { id: r.client_id, email: r.client_email, name: r.client_name },
     provider: { id: r.provider_id, email: r.provider_email, name: r.provider_name },
     clientSilencePolicy: r.client_silence_policy,
+    fees: { commissionPpm: r.commission_ppm, escrowFeePpm: r.escrow_fee_ppm },
     createdAt: r.created_at,
     milestones: ms.rows.map(toMilestone),
   };
@@ -106,4 +110,18 @@ function toMilestone(r: Record<string, unknown>): MilestoneRow {
 
 export async function setProjectState(db: Db, projectId: string, state: string): Promise<void> {
   await db.query('UPDATE projects SET state = $2, updated_at = now() WHERE id = $1', [projectId, state]);
+}
+
+/** A milestone added by an amendment, after the existing ones. */
+export async function addMilestoneRow(db: Db, m: { projectId: string; milestoneId: string; title: string; amount: number }): Promise<void> {
+  await db.query(
+    `INSERT INTO milestones (id, project_id, position, title, amount, state)
+     SELECT $1, $2, coalesce(max(position), -1) + 1, $3, $4, 'awaiting_deposit' FROM milestones WHERE project_id = $2
+     ON CONFLICT (id) DO NOTHING`,
+    [m.milestoneId, m.projectId, m.title, m.amount],
+  );
+}
+
+export async function setMilestoneAmount(db: Db, milestoneId: string, amount: number): Promise<void> {
+  await db.query('UPDATE milestones SET amount = $2, updated_at = now() WHERE id = $1', [milestoneId, amount]);
 }

@@ -1,12 +1,17 @@
 import type { Db } from './pool';
 
-/** Claims an event id; false when it was seen before (the event then has no second effect). */
-export async function claimWebhookEvent(db: Db, e: { id: string; type: string; payload: unknown }): Promise<boolean> {
+/**
+ * Claims an event id. `done`: applied before, nothing more to do. `pending`: claimed before but never finished
+ * (a crash between claim and effect): applied again, which is safe because workflows dedupe event ids.
+ */
+export async function claimWebhookEvent(db: Db, e: { id: string; type: string; payload: unknown }): Promise<'new' | 'pending' | 'done'> {
   const res = await db.query(
     `INSERT INTO webhook_events (id, type, payload, outcome) VALUES ($1, $2, $3, 'received') ON CONFLICT (id) DO NOTHING`,
     [e.id, e.type, JSON.stringify(e.payload)],
   );
-  return res.rowCount === 1;
+  if (res.rowCount === 1) return 'new';
+  const { rows } = await db.query('SELECT outcome FROM webhook_events WHERE id = $1', [e.id]);
+  return rows[0]?.outcome === 'received' ? 'pending' : 'done';
 }
 
 export async function setWebhookOutcome(db: Db, id: string, outcome: string): Promise<void> {

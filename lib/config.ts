@@ -32,6 +32,7 @@ const Settings = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('escrow'),
   SMTP_URL: z.string().default('smtp://localhost:1025'),
   MAIL_FROM: z.string().default('Plateforme <no-reply@escrow.localhost>'),
+  STAFF_EMAIL: z.email().default('finance@escrow.localhost'),
   AUTH_JWT_SECRET: z.string().min(32).default(DEV_AUTH_JWT_SECRET),
   PAYMENTS_WEBHOOK_SECRET: z.string().min(16).default(DEV_PAYMENTS_WEBHOOK_SECRET),
   PAYOUT_GATEWAY: z.enum(['sandbox', 'webhook']).default('sandbox'),

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
 import { createSmtpMailer } from '../activities/mail/mailer';
 import { sandboxGateway, webhookGateway } from '../activities/payouts/gateway';
@@ -5,10 +6,12 @@ import type { Config } from '../lib/config';
 import type { Db } from '../db/pool';
 
 /** The real dependencies of the activities, from the settings. */
-export function buildActivityDeps(config: Config, db: Db): ActivityDeps {
+export function buildActivityDeps(config: Config, db: Db, temporal: Client): ActivityDeps {
   return {
     db,
     mailer: createSmtpMailer(config.SMTP_URL, config.MAIL_FROM),
-    payouts: config.PAYOUT_GATEWAY === 'sandbox' ? sandboxGateway() : webhookGateway(),
+    payments: config.PAYOUT_GATEWAY === 'sandbox' ? sandboxGateway() : webhookGateway(),
+    staffEmail: config.STAFF_EMAIL,
+    temporal,
   };
 }

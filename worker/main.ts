@@ -1,4 +1,5 @@
 /** The worker process: runs milestone and project workflows and all activities against the configured services. */
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { migrate } from '../db/migrate';
@@ -14,8 +15,9 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)) });
   const db = createPool(config.DATABASE_URL);
   await migrate(db);
-  const deps = buildActivityDeps(config, db);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const deps = buildActivityDeps(config, db, new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }));
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -28,6 +30,7 @@ async function main() {
   await worker.run();
   deps.mailer.close();
   await connection.close();
+  await clientConnection.close();
   await db.end();
 }
 

@@ -66,7 +66,7 @@ const TEMPLATES = {
     subject: `Échec du paiement : ${d.milestoneTitle}`,
     paragraphs: [
       `Le virement de ${f.amount} pour ${ms(d)} a échoué (${d.reason ?? 'motif non précisé'}).`,
-      `Le montant reste à votre disposition : vérifiez vos coordonnées bancaires puis renouvelez votre demande de paiement.`,
+      `Le montant reste à votre disposition : vérifiez vos coordonnées bancaires puis relancez le paiement depuis votre tableau de bord des demandes de paiement, sans nouvelle facture.`,
     ],
   }),
   cancel_requested: (d) => ({
@@ -87,7 +87,7 @@ const TEMPLATES = {
   deposit_reminder: (d, f) => ({
     subject: `Rappel ${d.n} : échéance à financer : ${d.milestoneTitle}`,
     paragraphs: [
-      `${capital(ms(d))} attend encore ${f.amount} en compte séquestre.`,
+      `${capital(ms(d))} attend encore ${f.amount} (montant et frais de séquestre).`,
       `Le prestataire ne commence le travail qu'une fois le montant placé en séquestre : effectuez le versement depuis l'onglet « Gestion paiements ».`,
     ],
   }),

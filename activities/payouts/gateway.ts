@@ -1,38 +1,49 @@
 import { createHash } from 'node:crypto';
 
-export interface PayoutOrder {
-  /** the payment provider deduplicates on it: a retried order is the same payout */
+export interface TransferOrder {
+  /** the payment provider deduplicates on it: a retried order is the same transfer */
   idempotencyKey: string;
-  providerId: string;
+  /** the user whose bank receives the money (the payment provider holds the bank details) */
+  beneficiaryId: string;
   amount: number;
   currency: string;
   reference: string;
 }
 
-export interface PayoutReceipt {
-  payoutId: string;
-  /** `paid`: confirmed at once (sandbox); `pending`: a `payout.paid` or `payout.failed` webhook follows */
+export interface TransferReceipt {
+  /** the id the payment provider's `payout.*` / `refund.*` webhooks carry */
+  id: string;
+  /** `paid`: confirmed at once (sandbox); `pending`: a webhook follows */
   status: 'paid' | 'pending';
 }
 
-/** The boundary to the payment provider's payout API. */
-export interface PayoutGateway {
+/** The boundary to the payment provider: payouts to providers' banks and refunds to clients' banks. */
+export interface PaymentGateway {
   readonly name: 'sandbox' | 'webhook';
-  order(order: PayoutOrder): Promise<PayoutReceipt>;
+  payout(order: TransferOrder): Promise<TransferReceipt>;
+  /** refunds are identified by our refund id, which the provider's `refund.*` events carry back */
+  refund(order: TransferOrder): Promise<TransferReceipt>;
 }
 
-const payoutIdFor = (prefix: string, key: string) =>
-  `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+const payoutIdFor = (prefix: string, key: string) => `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 
-/** Confirms every payout by itself: for demos and tests without a payment provider. */
-export function sandboxGateway(): PayoutGateway {
-  return { name: 'sandbox', order: async (o) => ({ payoutId: payoutIdFor('po_sbx', o.idempotencyKey), status: 'paid' }) };
+/** Confirms every transfer by itself: for demos and tests without a payment provider. */
+export function sandboxGateway(): PaymentGateway {
+  return {
+    name: 'sandbox',
+    payout: async (o) => ({ id: payoutIdFor('po_sbx', o.idempotencyKey), status: 'paid' }),
+    refund: async (o) => ({ id: o.reference, status: 'paid' }),
+  };
 }
 
 /**
- * Orders the payout and waits for the provider's webhook. The provider's HTTP API is not part of this repository;
+ * Orders transfers and waits for the provider's webhooks. The provider's HTTP API is not part of this repository;
  * the payout id is derived from the idempotency key, which is what the provider's `payout.*` events carry back.
  */
-export function webhookGateway(): PayoutGateway {
-  return { name: 'webhook', order: async (o) => ({ payoutId: payoutIdFor('po', o.idempotencyKey), status: 'pending' }) };
+export function webhookGateway(): PaymentGateway {
+  return {
+    name: 'webhook',
+    payout: async (o) => ({ id: payoutIdFor('po', o.idempotencyKey), status: 'pending' }),
+    refund: async (o) => ({ id: o.reference, status: 'pending' }),
+  };
 }

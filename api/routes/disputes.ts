@@ -87,7 +87,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     responses: { 201: disputeResponse },
     handler: async ({ user, params, body }) => {
       const d = await loadDispute(user, params.disputeId);
-      const dispute = await milestoneHandle(d).executeUpdate(respondToDisputeUpdate, { args: [{ actor: actorOf(user), ...body }] });
+      const dispute = await milestoneHandle(d).executeUpdate(respondToDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
       return { status: 201, body: dispute };
     },
   });
@@ -102,7 +102,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     responses: { 201: { description: 'the dispute, with the new proposal last', schema: DisputeViewSchema } },
     handler: async ({ user, params, body }) => {
       const d = await loadDispute(user, params.disputeId);
-      const dispute = await milestoneHandle(d).executeUpdate(proposeSettlementUpdate, { args: [{ actor: actorOf(user), ...body }] });
+      const dispute = await milestoneHandle(d).executeUpdate(proposeSettlementUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
       return { status: 201, body: { ...dispute, proposalId: dispute.proposals.at(-1)!.id } };
     },
   });
@@ -116,7 +116,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     responses: { 200: disputeResponse },
     handler: async ({ user, params }) => {
       const d = await loadDispute(user, params.disputeId);
-      const dispute = await milestoneHandle(d).executeUpdate(acceptProposalUpdate, { args: [{ actor: actorOf(user), proposalId: params.proposalId }] });
+      const dispute = await milestoneHandle(d).executeUpdate(acceptProposalUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, proposalId: params.proposalId }] });
       return { status: 200, body: dispute };
     },
   });
@@ -130,7 +130,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     responses: { 200: disputeResponse },
     handler: async ({ user, params }) => {
       const d = await loadDispute(user, params.disputeId);
-      const dispute = await milestoneHandle(d).executeUpdate(withdrawDisputeUpdate, { args: [{ actor: actorOf(user) }] });
+      const dispute = await milestoneHandle(d).executeUpdate(withdrawDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id }] });
       return { status: 200, body: dispute };
     },
   });
@@ -155,7 +155,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     responses: { 201: disputeResponse },
     handler: async ({ user, params, body }) => {
       const d = await loadDispute(user, params.disputeId);
-      const dispute = await milestoneHandle(d).executeUpdate(requestInformationUpdate, { args: [{ actor: actorOf(user), ...body }] });
+      const dispute = await milestoneHandle(d).executeUpdate(requestInformationUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
       return { status: 201, body: dispute };
     },
   });
@@ -170,7 +170,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     responses: { 200: disputeResponse },
     handler: async ({ user, params, body }) => {
       const d = await loadDispute(user, params.disputeId);
-      const dispute = await milestoneHandle(d).executeUpdate(decideDisputeUpdate, { args: [{ actor: actorOf(user), ...body }] });
+      const dispute = await milestoneHandle(d).executeUpdate(decideDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
       return { status: 200, body: dispute };
     },
   });

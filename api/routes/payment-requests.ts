@@ -1,16 +1,18 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import { discardInvoice, storeInvoice } from '../../db/invoices';
-import { invoiceNumberTaken, listProviderRequests } from '../../db/payment-requests';
+import { storeInvoice } from '../../db/invoices';
+import { findPaymentRequest, insertSubmittedRequest, listProviderRequests, rejectRequest } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import type { Config } from '../../lib/config';
 import { newId } from '../../lib/ids';
-import { milestoneWorkflowId, requestPaymentUpdate } from '../../workflows/milestone/contract';
+import { milestoneWorkflowId, requestPaymentUpdate, retryPayoutUpdate } from '../../workflows/milestone/contract';
 import { loadVisibleProject, requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
 import type { ApiRoutes } from '../route';
 import { Amount } from '../schemas/common';
+import { Id } from '../schemas/common';
 import { MilestoneParams, MilestoneStatusView } from './projects.schemas';
 
 const PDF_SIGNATURE = Buffer.from('%PDF-');
@@ -28,7 +30,9 @@ const PaymentRequestItem = z.object({
   amount: z.number().int(),
   currency: z.string(),
   state: z.enum(['submitted', 'scheduled', 'paid', 'rejected', 'failed']),
+  payoutAmount: z.number().int().nullable().meta({ description: 'what the provider receives, net of commission' }),
   payoutId: z.string().nullable(),
+  attempts: z.number().int(),
   scheduledFor: z.string().nullable(),
   failureReason: z.string().nullable(),
   createdAt: z.string(),
@@ -37,10 +41,19 @@ const PaymentRequestItem = z.object({
 export const PaymentRequestList = z.object({ items: z.array(PaymentRequestItem) }).meta({ id: 'PaymentRequests' });
 
 export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }: { db: Db; temporal: Client; config: Config }) {
-  const upload = multer({
+  const parse = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: config.INVOICE_MAX_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
   }).single('invoice');
+  /** Any failure to read the form (no boundary, truncated body, a limit) is the caller's: 400 or 413, never 5xx. */
+  const upload: RequestHandler = (req, res, next) => {
+    parse(req, res, (err: unknown) => {
+      if (!err) return next();
+      const code = (err as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE' || code === 'LIMIT_FIELD_VALUE') return next(err);
+      next(new HttpProblem(400, `the multipart body could not be read: ${(err as Error).message}`, 'invalid-input'));
+    });
+  };
 
   routes.add({
     method: 'post',
@@ -71,9 +84,6 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
       const project = await loadVisibleProject(db, user, params.projectId);
       requireEscrow(project);
       requireMilestone(project, params.milestoneId);
-      if (await invoiceNumberTaken(db, user.id, body.invoiceNumber)) {
-        throw new HttpProblem(422, `invoice number ${body.invoiceNumber} was already used in another payment request`, 'duplicate-invoice-number');
-      }
       const invoice = await storeInvoice(db, {
         id: newId('inv'),
         providerId: user.id,
@@ -84,15 +94,41 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
         content: file.buffer,
       });
       const paymentRequestId = newId('pr');
+      const recorded = await insertSubmittedRequest(db, {
+        id: paymentRequestId, projectId: project.id, milestoneId: params.milestoneId, providerId: user.id, invoiceId: invoice.id,
+        invoiceNumber: body.invoiceNumber, amount: body.amount, currency: project.currency,
+      });
+      if (!recorded) {
+        throw new HttpProblem(422, `invoice number ${body.invoiceNumber} was already used in another payment request`, 'duplicate-invoice-number');
+      }
       try {
         const status = await temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId)).executeUpdate(requestPaymentUpdate, {
           args: [{ actor: { userId: user.id, role: user.role }, paymentRequestId, invoiceId: invoice.id, invoiceNumber: body.invoiceNumber, amount: body.amount }],
         });
-        return { status: 201, body: { ...status, invoice: { id: invoice.id, sha256: invoice.sha256, sizeBytes: invoice.sizeBytes } } };
+        return { status: 201, body: { ...status, paymentRequestId, invoice: { id: invoice.id, sha256: invoice.sha256, sizeBytes: invoice.sizeBytes } } };
       } catch (err) {
-        await discardInvoice(db, invoice.id);
+        // Refused: the request stays on the dashboard as rejected, with the reason. Anything else is ambiguous (the
+        // workflow may have accepted it), so the request is left submitted for the workflow to schedule.
+        if (err instanceof WorkflowUpdateFailedError) await rejectRequest(db, paymentRequestId, err.cause?.message ?? 'refused');
         throw err;
       }
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/payment-requests/:paymentRequestId/retry',
+    summary: 'After a failed payout (new bank details given to the payment provider): pay again, without a new invoice',
+    roles: ['provider'],
+    params: z.object({ paymentRequestId: Id }),
+    responses: { 200: { description: 'the milestone, its payout scheduled again', schema: MilestoneStatusView } },
+    handler: async ({ user, params }) => {
+      const request = await findPaymentRequest(db, params.paymentRequestId);
+      if (!request || request.provider_id !== user.id) throw new HttpProblem(404, `no payment request ${params.paymentRequestId}`, 'not-found');
+      const status = await temporal.workflow
+        .getHandle(milestoneWorkflowId(request.milestone_id))
+        .executeUpdate(retryPayoutUpdate, { args: [{ actor: { userId: user.id, role: user.role } }] });
+      return { status: 200, body: status };
     },
   });
 

@@ -19,6 +19,9 @@ export const CreateProjectBody = z
     milestones: z.array(z.strictObject({ title: z.string().trim().min(1).max(200), amount: Amount })).min(1).max(50),
     /** overrides the platform's CLIENT_SILENCE_POLICY for this project */
     clientSilencePolicy: z.enum(CLIENT_SILENCE_POLICIES).optional(),
+    /** override the platform's COMMISSION_RATE and ESCROW_FEE_RATE for this project, as decimals (0.10) */
+    commissionRate: z.number().min(0).max(0.5).optional(),
+    escrowFeeRate: z.number().min(0).max(0.5).optional(),
   })
   .refine((p) => p.client.id !== p.provider.id, { message: 'client and provider must be different users', path: ['provider', 'id'] })
   .meta({ id: 'CreateProject' });
@@ -40,6 +43,8 @@ export const ProjectView = z
     client: Party,
     provider: Party,
     clientSilencePolicy: z.enum(CLIENT_SILENCE_POLICIES),
+    commissionRate: z.number(),
+    escrowFeeRate: z.number(),
     milestones: z.array(z.object({ id: z.string(), title: z.string(), amount: z.number().int(), state: MilestoneState })),
   })
   .meta({ id: 'Project' });
@@ -51,6 +56,10 @@ const Figures = z.object({
   refunded: z.number().int(),
   inEscrow: z.number().int(),
   paidOut: z.number().int(),
+  commission: z.number().int().meta({ description: 'matchmaking commission earned on what was released' }),
+  escrowFee: z.number().int().meta({ description: 'escrow fee the client paid and was not refunded' }),
+  payable: z.number().int().meta({ description: 'released, net of commission, not yet paid out' }),
+  refundsPending: z.number().int().meta({ description: 'refunds not yet confirmed by the client bank' }),
 });
 
 export const PaymentSummaryView = z
@@ -73,6 +82,10 @@ export const MilestoneStatusView = z
     released: z.number().int(),
     refunded: z.number().int(),
     inEscrow: z.number().int(),
+    escrowFeeDue: z.number().int(),
+    escrowFeeHeld: z.number().int(),
+    dueNow: z.number().int().meta({ description: 'still to deposit for the milestone to be funded (amount and escrow fee)' }),
+    commission: z.number().int(),
     cancelRequestedBy: z.array(z.enum(['client', 'provider'])),
     disputeId: z.string().optional(),
   })
@@ -84,3 +97,22 @@ export const TimelineView = z
     events: z.array(z.object({ seq: z.number(), type: z.string(), actor: z.string().nullable(), data: z.record(z.string(), z.unknown()), at: z.string() })),
   })
   .meta({ id: 'Timeline' });
+
+const AmendmentChange = z.union([
+  z.strictObject({ milestoneId: Id, amount: Amount }),
+  z.strictObject({ add: z.strictObject({ title: z.string().trim().min(1).max(200), amount: Amount }) }),
+  z.strictObject({ remove: Id }),
+]);
+export const AmendmentBody = z.strictObject({ changes: z.array(AmendmentChange).min(1).max(50) }).meta({ id: 'AmendmentProposal' });
+export const AmendmentParams = z.object({ projectId: Id, amendmentId: Id });
+export const AmendmentView = z
+  .object({
+    id: z.string(),
+    proposedBy: z.enum(['client', 'provider']),
+    proposedAt: z.string(),
+    changes: z.array(z.unknown()),
+    state: z.enum(['pending', 'applied', 'partially_applied', 'superseded']),
+    acceptedAt: z.string().optional(),
+    results: z.array(z.object({ change: z.unknown(), applied: z.boolean(), reason: z.string().optional() })).optional(),
+  })
+  .meta({ id: 'Amendment' });

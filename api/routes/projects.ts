@@ -4,6 +4,7 @@ import { insertProjectOnce, type ProjectRow } from '../../db/projects';
 import { milestoneFigures, ZERO_FIGURES } from '../../db/ledger';
 import { listMilestoneEvents } from '../../db/milestone-events';
 import type { Config } from '../../lib/config';
+import { PPM, rateToPpm } from '../../lib/fees';
 import { newId } from '../../lib/ids';
 import { milestoneTiming } from '../../lib/milestone-timing';
 import {
@@ -34,6 +35,8 @@ export interface ProjectRouteDeps {
   config: Config;
 }
 
+const rate = (ppm: number) => ppm / PPM;
+
 const projectView = (p: ProjectRow) => ({
   id: p.id,
   externalId: p.externalId,
@@ -44,8 +47,22 @@ const projectView = (p: ProjectRow) => ({
   client: p.client,
   provider: p.provider,
   clientSilencePolicy: p.clientSilencePolicy,
+  commissionRate: rate(p.fees.commissionPpm),
+  escrowFeeRate: rate(p.fees.escrowFeePpm),
   milestones: p.milestones.map((m) => ({ id: m.id, title: m.title, amount: m.amount, state: m.state })),
 });
+
+/** A repeated create is the same project only if it names the same formula, currency, parties and milestones. */
+function sameProject(p: ProjectRow, body: CreateProjectBody): boolean {
+  const parties = (x: { id: string; email: string }) => `${x.id}|${x.email}`;
+  return (
+    p.formula === body.formula &&
+    p.currency === body.currency &&
+    parties(p.client) === parties(body.client) &&
+    parties(p.provider) === parties(body.provider) &&
+    p.milestones.length >= body.milestones.length
+  );
+}
 
 export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: ProjectRouteDeps): void {
   /** Starts the project workflow (and through it every milestone's) and returns once all have started. */
@@ -60,6 +77,7 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
       client: project.client,
       provider: project.provider,
       timing: milestoneTiming(config, project.clientSilencePolicy),
+      fees: project.fees,
     }));
     const start = new WithStartWorkflowOperation('projectWorkflow', {
       workflowId: projectWorkflowId(project.id),
@@ -92,10 +110,14 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
         provider: body.provider,
         createdBy: user.id,
         clientSilencePolicy: body.clientSilencePolicy ?? config.CLIENT_SILENCE_POLICY,
+        fees: {
+          commissionPpm: rateToPpm(body.commissionRate ?? config.COMMISSION_RATE),
+          escrowFeePpm: rateToPpm(body.escrowFeeRate ?? config.ESCROW_FEE_RATE),
+        },
         milestones: body.milestones.map((m) => ({ id: newId('ms'), title: m.title, amount: m.amount })),
       });
-      if (!created && user.role === 'client' && project.client.id !== user.id) {
-        throw new HttpProblem(409, 'this externalId belongs to another project', 'conflict');
+      if (!created && !sameProject(project, body)) {
+        throw new HttpProblem(409, `externalId ${body.externalId} is already used by a different project`, 'conflict');
       }
       if (project.formula === 'r0' && project.state === 'active') {
         try {
@@ -137,15 +159,10 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
         amount: m.amount,
         ...(figures.get(m.id) ?? ZERO_FIGURES),
       }));
-      const sum = (key: keyof typeof ZERO_FIGURES | 'amount') => milestones.reduce((total, m) => total + m[key], 0);
-      const totals = {
-        amount: sum('amount'),
-        deposited: sum('deposited'),
-        released: sum('released'),
-        refunded: sum('refunded'),
-        inEscrow: sum('inEscrow'),
-        paidOut: sum('paidOut'),
-      };
+      const totals: Record<string, number> = {};
+      for (const key of ['amount', ...Object.keys(ZERO_FIGURES)] as ('amount' | keyof typeof ZERO_FIGURES)[]) {
+        totals[key] = milestones.reduce((total, m) => total + m[key], 0);
+      }
       return { status: 200, body: { projectId: project.id, currency: project.currency, milestones, totals } };
     },
   });
@@ -210,9 +227,12 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
         return { status: 200, body: await temporal.workflow.getHandle(milestoneWorkflowId(milestone.id)).query(statusQuery) };
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
-        const figures = (await milestoneFigures(db, project.id)).get(milestone.id) ?? ZERO_FIGURES;
-        const { paidOut: _paidOut, ...money } = figures;
-        const body = { milestoneId: milestone.id, projectId: project.id, state: milestone.state, amount: milestone.amount, currency: project.currency, ...money, cancelRequestedBy: [] };
+        const f = (await milestoneFigures(db, project.id)).get(milestone.id) ?? ZERO_FIGURES;
+        const body = {
+          milestoneId: milestone.id, projectId: project.id, state: milestone.state, amount: milestone.amount, currency: project.currency,
+          deposited: f.deposited, released: f.released, refunded: f.refunded, inEscrow: f.inEscrow, escrowFeeDue: f.escrowFee,
+          escrowFeeHeld: 0, dueNow: 0, commission: f.commission, cancelRequestedBy: [],
+        };
         return { status: 200, body };
       }
     },

@@ -6,7 +6,10 @@ import type { Db } from '../../db/pool';
 import { findMilestone, findProject } from '../../db/projects';
 import { claimWebhookEvent, releaseWebhookEvent, setWebhookOutcome } from '../../db/webhook-events';
 import type { Logger } from '../../lib/logger';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { findRefund } from '../../db/refunds';
 import { depositReceivedSignal, milestoneWorkflowId, payoutSettledSignal } from '../../workflows/milestone/contract';
+import { refundSettledSignal, refundWorkflowId } from '../../workflows/refund/contract';
 import { HttpProblem } from '../problem';
 import { ProblemSchema } from '../schemas/common';
 import { verifySignature } from '../webhook-signature';
@@ -18,12 +21,13 @@ export interface WebhookDeps {
   secret: string;
   log: Logger;
   registry: OpenAPIRegistry;
+  taskQueue: string;
 }
 
 const PATH = '/v1/webhooks/payments';
 
 /** The payment provider's signed events: verified on the raw body, each event id applied at most once. */
-export function webhookRouter({ db, temporal, secret, log, registry }: WebhookDeps) {
+export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }: WebhookDeps) {
   registry.registerPath({
     method: 'post',
     path: PATH,
@@ -49,8 +53,25 @@ export function webhookRouter({ db, temporal, secret, log, registry }: WebhookDe
         if (event.data.currency !== project.currency) {
           throw new HttpProblem(422, `the deposit is in ${event.data.currency}, the project in ${project.currency}`, 'currency-mismatch');
         }
-        await temporal.workflow.getHandle(milestoneWorkflowId(milestone.id)).signal(depositReceivedSignal, { eventId: event.id, ...event.data });
-        return 'applied';
+        try {
+          await temporal.workflow.getHandle(milestoneWorkflowId(milestone.id)).signal(depositReceivedSignal, { eventId: event.id, ...event.data });
+          return 'applied';
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+        // The milestone has ended (cancelled, refunded, paid): the money is recorded and goes back to the client.
+        const refundId = `rf_${milestone.id}_stray_${event.id}`.slice(0, 120);
+        await temporal.workflow
+          .start('refundWorkflow', {
+            workflowId: refundWorkflowId(refundId),
+            taskQueue,
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            args: [{ refundId, projectId: project.id, milestoneId: milestone.id, client: project.client, amount: event.data.amount, currency: project.currency, reason: 'deposit_after_end', strayDeposit: { eventId: event.id, reference: event.data.reference } }],
+          })
+          .catch((err) => {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          });
+        return 'refunded: the milestone had ended';
       }
       case 'payout.paid':
       case 'payout.failed': {
@@ -65,8 +86,16 @@ export function webhookRouter({ db, temporal, secret, log, registry }: WebhookDe
         return 'applied';
       }
       case 'refund.paid':
-      case 'refund.failed':
-        return 'ignored: unknown refund';
+      case 'refund.failed': {
+        const refund = await findRefund(db, event.data.refundId);
+        if (!refund) return 'ignored: unknown refund';
+        await temporal.workflow.getHandle(refundWorkflowId(refund.id)).signal(refundSettledSignal, {
+          eventId: event.id,
+          outcome: event.type === 'refund.paid' ? 'paid' : 'failed',
+          reason: event.type === 'refund.failed' ? event.data.reason : undefined,
+        });
+        return 'applied';
+      }
     }
   }
 
@@ -83,7 +112,7 @@ export function webhookRouter({ db, temporal, secret, log, registry }: WebhookDe
       throw new HttpProblem(400, 'the body is not valid JSON', 'invalid-input');
     }
     const event = WebhookEvent.parse(json);
-    if (!(await claimWebhookEvent(db, { id: event.id, type: event.type, payload: json }))) {
+    if ((await claimWebhookEvent(db, { id: event.id, type: event.type, payload: json })) === 'done') {
       res.status(200).json({ received: true, eventId: event.id, outcome: 'duplicate' });
       return;
     }

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 test('notify delivers over SMTP and adds to the feed once per key, even when retried', async () => {
   const project = await seedProject(db, [120000]);
-  const acts = createActivities({ db, mailer, payouts: sandboxGateway() });
+  const acts = createActivities({ db, mailer, payments: sandboxGateway(), staffEmail: 'finance@escrow.test' });
   const request = {
     refs: { projectId: project.id, milestoneId: project.milestones[0].id },
     key: uniq('mail'),
@@ -52,7 +52,7 @@ test('notify delivers over SMTP and adds to the feed once per key, even when ret
 
 test('recordEvent appends once per key and moves the read model state', async () => {
   const project = await seedProject(db, [1000]);
-  const acts = createActivities({ db, mailer, payouts: sandboxGateway() });
+  const acts = createActivities({ db, mailer, payments: sandboxGateway(), staffEmail: 'finance@escrow.test' });
   const milestoneId = project.milestones[0].id;
   const event = { milestoneId, key: `${milestoneId}:event:1`, type: 'funded', state: 'funded', data: { escrowed: 1000 } };
   await acts.recordEvent(event);
@@ -67,15 +67,15 @@ test.each([
 ] as const)('orderPayout through the %s gateway is idempotent and moves payable to in transit', async (_name, gateway, status) => {
   const project = await seedProject(db, [7000]);
   const milestoneId = project.milestones[0].id;
-  const acts = createActivities({ db, mailer, payouts: gateway });
-  await postMovement(db, { idempotencyKey: `${milestoneId}:d`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'deposit', accepted: 7000, excess: 0 } });
-  await postMovement(db, { idempotencyKey: `${milestoneId}:r`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'release', amount: 7000 } });
+  const acts = createActivities({ db, mailer, payments: gateway, staffEmail: 'finance@escrow.test' });
+  await postMovement(db, { idempotencyKey: `${milestoneId}:d`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'deposit', toEscrow: 7000, toFee: 0, excess: 0 } });
+  await postMovement(db, { idempotencyKey: `${milestoneId}:r`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'release', amount: 7000, commission: 700, escrowFee: 0 } });
   const requestId = uniq('pr');
   await insertScheduledRequest(db, {
     id: requestId, projectId: project.id, milestoneId, providerId: PROVIDER.id, invoiceId: await storedInvoice(db, milestoneId, uniq('F')),
-    invoiceNumber: uniq('F'), amount: 7000, currency: 'EUR', scheduledFor: new Date().toISOString(),
+    invoiceNumber: uniq('F'), amount: 7000, payoutAmount: 6300, currency: 'EUR', scheduledFor: new Date().toISOString(),
   });
-  const order = { paymentRequestId: requestId, projectId: project.id, milestoneId, providerId: PROVIDER.id, amount: 7000, currency: 'EUR' };
+  const order = { paymentRequestId: requestId, attempt: 1, projectId: project.id, milestoneId, providerId: PROVIDER.id, amount: 6300, currency: 'EUR' };
   const first = await acts.orderPayout(order);
   const again = await acts.orderPayout(order);
   expect(again).toEqual(first);
@@ -86,14 +86,15 @@ test.each([
   );
   expect(Object.fromEntries(rows.map((r) => [r.account, r.balance]))).toEqual({
     escrow: 0,
-    payouts_in_transit: -7000,
+    fees_commission: -700,
+    payouts_in_transit: -6300,
     provider_payable: 0,
     psp_cash: 7000,
   });
-  await acts.settlePayout({ ...order, outcome: 'paid' });
-  await acts.settlePayout({ ...order, outcome: 'paid' });
-  expect((await milestoneFigures(db, project.id)).get(milestoneId)?.paidOut).toBe(7000);
+  await acts.settlePayout({ ...order, payoutId: first.id, outcome: 'paid' });
+  await acts.settlePayout({ ...order, payoutId: first.id, outcome: 'paid' });
+  expect((await milestoneFigures(db, project.id)).get(milestoneId)).toMatchObject({ paidOut: 6300, commission: 700, payable: 0 });
   const [request] = (await listProviderRequests(db, PROVIDER.id)).filter((r) => r.id === requestId);
-  expect(request).toMatchObject({ state: 'paid', payoutId: first.payoutId });
+  expect(request).toMatchObject({ state: 'paid', payoutId: first.id, payoutAmount: 6300, attempts: 1 });
   expect(request.paidAt).not.toBeNull();
 });

@@ -47,7 +47,7 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
     LOG_LEVEL: 'silent',
     ...settings,
   });
-  const deps = buildActivityDeps(config, db);
+  const deps = buildActivityDeps(config, db, env.client);
   const worker: Worker = await createWorker({
     connection: env.nativeConnection,
     namespace: 'default',
@@ -89,8 +89,11 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
   };
 }
 
+/** A project body; without fees unless the test passes rates (fee tests do). */
 export const projectBody = (overrides: Record<string, unknown> = {}) => ({
   externalId: uniq('pel'),
+  commissionRate: 0,
+  escrowFeeRate: 0,
   title: 'Site vitrine',
   formula: 'r0',
   currency: 'EUR',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/pool';
 import { storeInvoice } from '../../db/invoices';
 import { insertProjectOnce, type ProjectRow } from '../../db/projects';
-import type { MilestoneInput, MilestoneTiming } from '../../workflows/milestone/contract';
+import type { FeeRates, MilestoneInput, MilestoneTiming } from '../../workflows/milestone/contract';
 
 export const uniq = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
 
@@ -10,7 +10,17 @@ export const CLIENT = { id: 'c-1', email: 'client@example.test', name: 'Cliente'
 export const PROVIDER = { id: 'p-1', email: 'provider@example.test', name: 'Prestataire' };
 
 /** Stores an R0 project with the given milestone amounts, as the API would before starting workflows. */
-export async function seedProject(db: Db, amounts: number[] = [120000], formula: 'r0' | 'basic' = 'r0', title = 'Site vitrine'): Promise<ProjectRow> {
+/** Tests about something else than fees run without them; fee tests pass their rates. */
+export const NO_FEES: FeeRates = { commissionPpm: 0, escrowFeePpm: 0 };
+export const DEFAULT_FEES: FeeRates = { commissionPpm: 100000, escrowFeePpm: 30000 };
+
+export async function seedProject(
+  db: Db,
+  amounts: number[] = [120000],
+  formula: 'r0' | 'basic' = 'r0',
+  title = 'Site vitrine',
+  fees: FeeRates = NO_FEES,
+): Promise<ProjectRow> {
   const { project } = await insertProjectOnce(db, {
     id: uniq('prj'),
     externalId: uniq('ext'),
@@ -21,6 +31,7 @@ export async function seedProject(db: Db, amounts: number[] = [120000], formula:
     provider: PROVIDER,
     createdBy: 'platform-1',
     clientSilencePolicy: 'notify_provider',
+    fees,
     milestones: amounts.map((amount, i) => ({ id: uniq('ms'), title: `Échéance ${i + 1}`, amount })),
   });
   return project;
@@ -51,6 +62,7 @@ export function milestoneInput(project: ProjectRow, index = 0, timing: Partial<M
     client: project.client,
     provider: project.provider,
     timing: { ...DEFAULT_TIMING, ...timing },
+    fees: project.fees,
   };
 }
 

@@ -1,4 +1,5 @@
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { refundWorkflowId } from '../../workflows/refund/contract';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from '../../db/pool';
@@ -14,6 +15,7 @@ import {
 import { milestoneWorkflow } from '../../workflows/milestone/workflow';
 import type { Actor } from '../../workflows/shared';
 import { CLIENT, PROVIDER, milestoneInput, seedProject, uniq } from './fixtures';
+import { eventually } from './temporal';
 
 export const DAY = 86_400_000;
 export const client: Actor = { userId: CLIENT.id, role: 'client' };
@@ -53,6 +55,7 @@ export async function startScenario(
   const project = await seedProject(db, [amount], 'r0', uniq('Projet'));
   const input = milestoneInput(project, 0, timing);
   const handle = await env.client.workflow.start(milestoneWorkflow, { workflowId: milestoneWorkflowId(input.milestoneId), taskQueue, args: [input] });
+  startedMilestones.push(input.milestoneId);
   return {
     project,
     input,
@@ -82,3 +85,42 @@ export async function fundAndDeliver(s: Scenario): Promise<void> {
 
 export const kinds = (notices: { kind: string }[]) => notices.map((n) => n.kind);
 export const count = (notices: { kind: string }[], kind: string) => notices.filter((n) => n.kind === kind).length;
+
+/** The id of the dispute currently on the milestone (dispute updates must name it). */
+export async function disputeIdOf(s: Scenario): Promise<string> {
+  return (await s.handle.query(statusQuery)).disputeId ?? 'dsp_none';
+}
+
+/** Every milestone a scenario started in this test file. */
+export const startedMilestones: string[] = [];
+
+/**
+ * Waits for every refund workflow of these milestones to finish (`rf_<milestone>_<n>`, n = 1, 2, …). A refund left
+ * running when its test's worker stops would hold the time-skipping server's clock for the next test.
+ */
+export async function drainRefunds(env: TestWorkflowEnvironment, milestoneIds: string[] = startedMilestones): Promise<void> {
+  for (const milestoneId of milestoneIds) {
+    for (let n = 1; ; n++) {
+      const handle = env.client.workflow.getHandle(refundWorkflowId(`rf_${milestoneId}_${n}`));
+      try {
+        await handle.describe();
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) break;
+        throw err;
+      }
+      await handle.result();
+    }
+  }
+}
+
+/**
+ * Ends a test's still-running milestone once it has no activity in flight: an activity cut off by termination would
+ * hold the time-skipping server's clock for the next test.
+ */
+export async function settleAndTerminate(handle: WorkflowHandle): Promise<void> {
+  await eventually(async () => {
+    const { raw } = await handle.describe();
+    return (raw.pendingActivities?.length ?? 0) === 0 ? true : undefined;
+  }, 15000, 'no activity in flight');
+  await handle.terminate('test done');
+}

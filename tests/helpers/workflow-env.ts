@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createSmtpMailer, type Mailer } from '../../activities/mail/mailer';
-import { sandboxGateway, webhookGateway, type PayoutGateway } from '../../activities/payouts/gateway';
+import { sandboxGateway, webhookGateway, type PaymentGateway } from '../../activities/payouts/gateway';
 import type { Db } from '../../db/pool';
 import { startMailCatcher, type MailCatcher } from '../../lib/mail-catcher';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker';
@@ -14,7 +14,7 @@ export interface WorkflowHarness {
   mail: MailCatcher;
   mailer: Mailer;
   /** a worker with real activities (database, SMTP) on its own task queue */
-  worker(env: TestWorkflowEnvironment, payouts?: PayoutGateway): Promise<{ worker: Worker; taskQueue: string }>;
+  worker(env: TestWorkflowEnvironment, payments?: PaymentGateway): Promise<{ worker: Worker; taskQueue: string }>;
   close(): Promise<void>;
 }
 
@@ -28,14 +28,14 @@ export async function workflowHarness(): Promise<WorkflowHarness> {
     db,
     mail,
     mailer,
-    async worker(env, payouts = sandboxGateway()) {
+    async worker(env, payments = sandboxGateway()) {
       bundle ??= await bundleWorkflows();
       const taskQueue = uniq('tq');
       const worker = await createWorker({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
-        activities: createActivities({ db, mailer, payouts }),
+        activities: createActivities({ db, mailer, payments, staffEmail: STAFF_EMAIL, temporal: env.client }),
         workflowBundle: bundle,
       });
       return { worker, taskQueue };
@@ -49,3 +49,4 @@ export async function workflowHarness(): Promise<WorkflowHarness> {
 }
 
 export { sandboxGateway, webhookGateway };
+export const STAFF_EMAIL = 'finance@escrow.test';

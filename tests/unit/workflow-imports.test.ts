@@ -5,7 +5,7 @@ import path from 'node:path';
 // and anything else only as types (activities are reached through proxyActivities).
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORKFLOWS = path.join(ROOT, 'workflows');
-const PURE_HELPERS = [path.join(ROOT, 'lib', 'payout-calendar')];
+const PURE_HELPERS = [path.join(ROOT, 'lib', 'payout-calendar'), path.join(ROOT, 'lib', 'fees')];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -19,7 +19,7 @@ import {
 } from '../../workflows/milestone/contract';
 import type { Actor } from '../../workflows/shared';
 import { PROVIDER, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, count, fund, fundAndDeliver, mediator, provider, refusal, startScenario, type Scenario } from '../helpers/milestone-driver';
+import { DAY, client, disputeIdOf, drainRefunds, settleAndTerminate, count, fund, fundAndDeliver, mediator, provider, refusal, startScenario, type Scenario } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually, startTimeSkippingServer } from '../helpers/temporal';
 import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
@@ -37,7 +37,10 @@ afterAll(async () => {
 
 async function withWorker(body: (taskQueue: string) => Promise<void>): Promise<void> {
   const { worker, taskQueue } = await h.worker(env);
-  await worker.runUntil(() => body(taskQueue));
+  await worker.runUntil(async () => {
+    await body(taskQueue);
+    await drainRefunds(env);
+  });
 }
 
 const open = (s: Scenario, by: Actor = provider) =>
@@ -61,7 +64,7 @@ test('the respondent answers in time: no reminder; without agreement the dispute
     expect(dispute).toMatchObject({ state: 'open', openedBy: 'provider', respondent: 'client', inEscrow: 120000 });
     expect((await findDispute(h.db, dispute.id))?.state).toBe('open');
     await env.sleep(DAY);
-    await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, statement: 'Le travail est incomplet.' }] });
+    await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'Le travail est incomplet.' }] });
     await noticesReach(s, 'dispute_response', 1);
     await env.sleep(5 * DAY);
     await escalatedInReadModel(dispute.id);
@@ -70,7 +73,7 @@ test('the respondent answers in time: no reminder; without agreement the dispute
     expect(escalated.statements.map((st) => [st.by, st.kind])).toEqual([['provider', 'opening'], ['client', 'response']]);
     await noticesReach(s, 'dispute_escalated', 2);
     expect(count(await s.notices(), 'dispute_reminder')).toBe(0);
-    await s.handle.terminate('done');
+    await settleAndTerminate(s.handle);
   });
 });
 
@@ -87,8 +90,8 @@ test('a silent respondent is reminded at 2 and 4 days, then the dispute enters t
     const d = (await findDispute(h.db, dispute.id))!;
     expect(d.reminders.map((r) => [r.to, r.about, r.n])).toEqual([['client', 'response', 1], ['client', 'response', 2]]);
     expect(d.escalatedAt).toBeDefined();
-    expect(await refusal(s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, statement: 'trop tard' }] }))).toBe('InvalidState');
-    await s.handle.terminate('done');
+    expect(await refusal(s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'trop tard' }] }))).toBe('InvalidState');
+    await settleAndTerminate(s.handle);
   });
 });
 
@@ -97,17 +100,17 @@ test('amicable settlement: a proposal accepted by the other party releases and r
     const s = await startScenario(env, h.db, taskQueue);
     await fundAndDeliver(s);
     await open(s, client);
-    const first = await s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: client, providerAmount: 50000 }] });
-    const second = await s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: provider, providerAmount: 80000 }] });
+    const first = await s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), providerAmount: 50000 }] });
+    const second = await s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), providerAmount: 80000 }] });
     expect(second.proposals.map((p) => p.state)).toEqual(['superseded', 'pending']);
-    expect(await refusal(s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: client, proposalId: first.proposals[0].id }] }))).toBe('InvalidState');
-    expect(await refusal(s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: provider, proposalId: second.proposals[1].id }] }))).toBe('NotAllowed');
-    const settled = await s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: client, proposalId: second.proposals[1].id }] });
+    expect(await refusal(s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), proposalId: first.proposals[0].id }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), proposalId: second.proposals[1].id }] }))).toBe('NotAllowed');
+    const settled = await s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), proposalId: second.proposals[1].id }] });
     expect(settled).toMatchObject({ state: 'settled', settlement: { providerAmount: 80000, clientAmount: 40000 } });
     expect(await s.handle.query(statusQuery)).toMatchObject({ state: 'released', released: 80000, refunded: 40000, inEscrow: 0 });
     await noticesReach(s, 'dispute_settled', 2);
     await requestAndGetPaid(s, 80000);
-    expect((await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId)).toEqual({ deposited: 120000, released: 80000, refunded: 40000, inEscrow: 0, paidOut: 80000 });
+    expect((await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId)).toMatchObject({ deposited: 120000, released: 80000, refunded: 40000, inEscrow: 0, paidOut: 80000 });
   });
 });
 
@@ -120,18 +123,18 @@ test.each([
     const s = await startScenario(env, h.db, taskQueue);
     await fundAndDeliver(s);
     const dispute = await open(s);
-    expect(await refusal(s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, providerAmount, clientAmount, rationale: 'tôt' }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'tôt' }] }))).toBe('InvalidState');
     await env.sleep(5 * DAY + 1000);
     await escalatedInReadModel(dispute.id);
-    expect(await refusal(s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, providerAmount: 1, clientAmount: 1, rationale: 'x' }] }))).toBe('BusinessRule');
-    expect(await refusal(s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: client, providerAmount, clientAmount, rationale: 'x' }] }))).toBe('NotAllowed');
-    const decided = await s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, providerAmount, clientAmount, rationale: 'Au vu des pièces.' }] });
+    expect(await refusal(s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount: 1, clientAmount: 1, rationale: 'x' }] }))).toBe('BusinessRule');
+    expect(await refusal(s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'x' }] }))).toBe('NotAllowed');
+    const decided = await s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'Au vu des pièces.' }] });
     expect(decided).toMatchObject({ state: 'decided', decision: { providerAmount, clientAmount, by: mediator.userId } });
     await noticesReach(s, 'dispute_decided', 2);
     if (final === 'paid') await requestAndGetPaid(s, providerAmount);
     else expect(await s.handle.result()).toBe('refunded');
     const figures = (await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId);
-    expect(figures).toEqual({ deposited: 120000, released: providerAmount, refunded: clientAmount, inEscrow: 0, paidOut: providerAmount });
+    expect(figures).toMatchObject({ deposited: 120000, released: providerAmount, refunded: clientAmount, inEscrow: 0, paidOut: providerAmount });
     if (providerAmount === 120000) await recordHistoryIfAsked(s.handle, 'milestone-dispute-decided-for-provider');
   });
 });
@@ -141,19 +144,19 @@ test('information requests reopen a window with reminders; an unanswered one exp
     const s = await startScenario(env, h.db, taskQueue);
     await fundAndDeliver(s);
     const dispute = await open(s);
-    await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, statement: 'Non conforme.' }] });
-    expect(await refusal(s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, party: 'client', question: 'Quoi ?' }] }))).toBe('InvalidState');
+    await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'Non conforme.' }] });
+    expect(await refusal(s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'client', question: 'Quoi ?' }] }))).toBe('InvalidState');
     await env.sleep(5 * DAY + 1000);
     await escalatedInReadModel(dispute.id);
 
-    await s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, party: 'client', question: 'Quels défauts précisément ?' }] });
-    expect(await refusal(s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, party: 'provider', question: 'Et vous ?' }] }))).toBe('InvalidState');
+    await s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'client', question: 'Quels défauts précisément ?' }] });
+    expect(await refusal(s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'provider', question: 'Et vous ?' }] }))).toBe('InvalidState');
     await noticesReach(s, 'information_requested', 1);
     await env.sleep(3 * DAY);
     await noticesReach(s, 'information_reminder', 1);
-    await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, statement: 'La page contact ne marche pas.' }] });
+    await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'La page contact ne marche pas.' }] });
 
-    await s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, party: 'provider', question: 'Pouvez-vous corriger ?' }] });
+    await s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'provider', question: 'Pouvez-vous corriger ?' }] });
     await env.sleep(6 * DAY);
     await noticesReach(s, 'information_reminder', 3);
     const d = await eventually(async () => {
@@ -164,7 +167,7 @@ test('information requests reopen a window with reminders; an unanswered one exp
     expect(d.statements.map((st) => st.kind)).toEqual(['opening', 'response', 'information_answer']);
     expect(d.reminders.map((r) => [r.to, r.about, r.n])).toEqual([['client', 'information', 1], ['provider', 'information', 1], ['provider', 'information', 2]]);
     expect((await s.timeline()).filter((t) => t.startsWith('information'))).toEqual(['information_requested', 'information_provided', 'information_requested', 'information_window_expired']);
-    await s.handle.terminate('done');
+    await settleAndTerminate(s.handle);
   });
 });
 
@@ -173,9 +176,9 @@ test('withdrawal returns the milestone to where it was; release reminders start 
     const s = await startScenario(env, h.db, taskQueue);
     await fundAndDeliver(s);
     const dispute = await open(s, client);
-    expect(await refusal(s.handle.executeUpdate(withdrawDisputeUpdate, { args: [{ actor: provider }] }))).toBe('NotAllowed');
+    expect(await refusal(s.handle.executeUpdate(withdrawDisputeUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s) }] }))).toBe('NotAllowed');
     await env.sleep(3 * DAY);
-    const withdrawn = await s.handle.executeUpdate(withdrawDisputeUpdate, { args: [{ actor: client }] });
+    const withdrawn = await s.handle.executeUpdate(withdrawDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s) }] });
     expect(withdrawn.state).toBe('withdrawn');
     expect(await s.handle.query(statusQuery)).toMatchObject({ state: 'delivered', inEscrow: 120000 });
     await noticesReach(s, 'dispute_withdrawn', 1);
@@ -183,7 +186,7 @@ test('withdrawal returns the milestone to where it was; release reminders start 
     await env.sleep(2 * DAY + 1000);
     await noticesReach(s, 'release_reminder', 1);
     expect((await findDispute(h.db, dispute.id))?.state).toBe('withdrawn');
-    await s.handle.terminate('done');
+    await settleAndTerminate(s.handle);
   });
 });
 
@@ -197,13 +200,13 @@ test('while a dispute is open the funds are frozen and every action out of turn 
     expect(await refusal(s.handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
     expect(await refusal(s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
     expect(await refusal(s.handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] }))).toBe('InvalidState');
-    expect(await refusal(s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, statement: 'moi' }] }))).toBe('NotAllowed');
-    expect(await refusal(s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: provider, providerAmount: 120001 }] }))).toBe('BusinessRule');
+    expect(await refusal(s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'moi' }] }))).toBe('NotAllowed');
+    expect(await refusal(s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), providerAmount: 120001 }] }))).toBe('BusinessRule');
     const stranger: Actor = { userId: 'p-9', role: 'provider' };
-    expect(await refusal(s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: stranger, providerAmount: 1 }] }))).toBe('NotAllowed');
-    expect(await refusal(s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: provider, proposalId: 'prop_nope' }] }))).toBe('BusinessRule');
+    expect(await refusal(s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: stranger, disputeId: await disputeIdOf(s), providerAmount: 1 }] }))).toBe('NotAllowed');
+    expect(await refusal(s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), proposalId: 'prop_nope' }] }))).toBe('BusinessRule');
     expect((await s.handle.query(statusQuery)).inEscrow).toBe(120000);
     expect((await listProviderRequests(h.db, PROVIDER.id)).filter((r) => r.milestoneId === s.input.milestoneId)).toEqual([]);
-    await s.handle.terminate('done');
+    await settleAndTerminate(s.handle);
   });
 });

@@ -4,6 +4,7 @@ import { cancelUpdate, depositReceivedSignal, milestoneWorkflowId, statusQuery }
 import { milestonesStartedUpdate, projectStatusQuery, projectWorkflowId } from '../../workflows/project/contract';
 import { projectWorkflow } from '../../workflows/project/workflow';
 import { CLIENT, PROVIDER, milestoneInput, seedProject } from '../helpers/fixtures';
+import { drainRefunds } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { startTimeSkippingServer } from '../helpers/temporal';
 import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
@@ -44,6 +45,7 @@ test('the project starts one workflow per milestone and finishes when every mile
     expect(final.state).toBe('finished');
     expect(final.milestones.map((m) => m.finalState)).toEqual(['cancelled', 'refunded']);
     await recordHistoryIfAsked(handle, 'project-two-milestones');
+    await drainRefunds(env, project.milestones.map((m) => m.id));
   });
   expect((await findProject(h.db, project.id))?.state).toBe('finished');
 });

@@ -10,7 +10,7 @@ import {
   statusQuery,
 } from '../../workflows/milestone/contract';
 import { CLIENT, PROVIDER, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, count, fund, fundAndDeliver, kinds, mediator, provider, startScenario, type Scenario } from '../helpers/milestone-driver';
+import { DAY, client, disputeIdOf, drainRefunds, settleAndTerminate, count, fund, fundAndDeliver, kinds, mediator, provider, startScenario, type Scenario } from '../helpers/milestone-driver';
 import { eventually, startTimeSkippingServer } from '../helpers/temporal';
 import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
 
@@ -28,7 +28,10 @@ afterAll(async () => {
 /** Runs `body` with a worker on its own task queue. */
 async function withWorker(body: (taskQueue: string) => Promise<void>): Promise<void> {
   const { worker, taskQueue } = await h.worker(env);
-  await worker.runUntil(() => body(taskQueue));
+  await worker.runUntil(async () => {
+    await body(taskQueue);
+    await drainRefunds(env);
+  });
 }
 
 const mailsAbout = (s: Scenario) => h.mail.messages.filter((m) => m.text.includes(s.project.title));
@@ -55,7 +58,7 @@ describe('deposit reminders', () => {
       await fund(s);
       await env.sleep(30 * DAY);
       expect(count(await s.notices(), 'deposit_reminder')).toBe(3);
-      await s.handle.terminate('done');
+      await settleAndTerminate(s.handle);
     });
   });
 
@@ -67,7 +70,7 @@ describe('deposit reminders', () => {
       await noticesReach(s, 'deposit_reminder', 1);
       await eventually(async () => (mailsAbout(s).length === 1 ? true : undefined));
       expect(mailsAbout(s)[0].text).toContain('attend encore 600,00 €');
-      await s.handle.terminate('done');
+      await settleAndTerminate(s.handle);
     });
   });
 });
@@ -93,7 +96,7 @@ describe('release reminders and the client-silence policy', () => {
 
       await env.sleep(60 * DAY);
       expect(await s.notices()).toHaveLength(notices.length);
-      await s.handle.terminate('done');
+      await settleAndTerminate(s.handle);
     });
   });
 
@@ -110,7 +113,7 @@ describe('release reminders and the client-silence policy', () => {
       expect(dispute).toMatchObject({ openedBy: 'provider', openedAutomatically: true, respondent: 'client', reason: 'client_silent', state: 'open' });
       await noticesReach(s, 'dispute_opened_for_provider', 1);
       await noticesReach(s, 'dispute_opened', 1);
-      await s.handle.terminate('done');
+      await settleAndTerminate(s.handle);
     });
   });
 
@@ -123,14 +126,19 @@ describe('release reminders and the client-silence policy', () => {
       await noticesReach(s, 'auto_released', 1);
       await noticesReach(s, 'funds_released', 1);
       expect((await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId)).toMatchObject({ released: 90000, inEscrow: 0 });
-      await s.handle.terminate('done');
+      await settleAndTerminate(s.handle);
     });
   });
 });
 
 describe('nothing is sent after a milestone leaves the state a reminder was about, or ends', () => {
-  /** Records the notices once `exit` returned, skips well past every schedule, and expects no new one. */
-  async function expectSilenceAfter(s: Scenario, allowedAfter: string[] = []): Promise<void> {
+  /**
+   * Waits for the notices the exit itself sends (`exitNotices`, delivered by mail too), then skips well past every
+   * schedule and expects no new notice but those allowed.
+   */
+  async function expectSilenceAfter(s: Scenario, exitNotices: string[], allowedAfter: string[] = []): Promise<void> {
+    for (const kind of exitNotices) await eventually(async () => (kinds(await s.notices()).includes(kind) ? true : undefined), 10000, kind);
+    await eventually(async () => (mailsAbout(s).length === (await s.notices()).length ? true : undefined), 10000, 'mails delivered');
     const before = (await s.notices()).length;
     const mailsBefore = mailsAbout(s).length;
     await env.sleep(90 * DAY);
@@ -146,7 +154,7 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
       await noticesReach(s, 'deposit_reminder', 1);
       await s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
       expect(await s.handle.result()).toBe('cancelled');
-      await expectSilenceAfter(s);
+      await expectSilenceAfter(s, ['milestone_cancelled']);
       expect(count(await s.notices(), 'deposit_reminder')).toBe(1);
     });
   });
@@ -158,9 +166,9 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
       await env.sleep(3 * DAY);
       await noticesReach(s, 'release_reminder', 1);
       await s.handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
-      await expectSilenceAfter(s);
+      await expectSilenceAfter(s, ['funds_released']);
       expect(count(await s.notices(), 'release_reminder')).toBe(1);
-      await s.handle.terminate('done');
+      await settleAndTerminate(s.handle);
     });
   });
 
@@ -171,12 +179,12 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
       await env.sleep(3 * DAY);
       await noticesReach(s, 'release_reminder', 1);
       await s.handle.executeUpdate(openDisputeUpdate, { args: [{ actor: provider, reason: 'client_silent', statement: 'Travail livré, aucune réponse.' }] });
-      await expectSilenceAfter(s, ['dispute_reminder', 'dispute_escalated']);
+      await expectSilenceAfter(s, ['dispute_opened'], ['dispute_reminder', 'dispute_escalated']);
       expect(count(await s.notices(), 'release_reminder')).toBe(1);
       expect(count(await s.notices(), 'dispute_reminder')).toBe(2);
-      await s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, providerAmount: 0, clientAmount: 120000, rationale: 'Travail non conforme.' }] });
+      await s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount: 0, clientAmount: 120000, rationale: 'Travail non conforme.' }] });
       expect(await s.handle.result()).toBe('refunded');
-      await expectSilenceAfter(s);
+      await expectSilenceAfter(s, ['dispute_decided']);
     });
   });
 
@@ -188,7 +196,7 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
       const invoiceId = await storedInvoice(h.db, s.input.milestoneId, uniq('F'));
       await s.handle.executeUpdate(requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: uniq('F'), amount: 30000 }] });
       expect(await s.handle.result()).toBe('paid');
-      await expectSilenceAfter(s);
+      await expectSilenceAfter(s, ['payout_paid']);
     });
   });
 
@@ -199,7 +207,7 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
       await s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
       await s.handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
       expect(await s.handle.result()).toBe('refunded');
-      await expectSilenceAfter(s);
+      await expectSilenceAfter(s, ['milestone_refunded']);
       expect(count(await s.notices(), 'release_reminder')).toBe(0);
     });
   });

@@ -42,6 +42,12 @@ export interface MilestoneTiming {
   disputeReminderMs: number[];
 }
 
+/** Fee rates in parts per million, fixed per project at creation. */
+export interface FeeRates {
+  commissionPpm: number;
+  escrowFeePpm: number;
+}
+
 export interface MilestoneInput {
   projectId: string;
   projectTitle: string;
@@ -52,15 +58,22 @@ export interface MilestoneInput {
   client: PartyInfo;
   provider: PartyInfo;
   timing: MilestoneTiming;
+  fees: FeeRates;
 }
 
 export interface PaymentRequestView {
   id: string;
   invoiceId: string;
   invoiceNumber: string;
+  /** the invoice's amount: what was released */
   amount: number;
+  /** what the provider's bank receives: the amount less the commission */
+  payoutAmount: number;
   scheduledFor: string;
+  /** payout attempts so far; a failed one waits for the provider's retry */
+  attempt: number;
   payoutId?: string;
+  failed?: { reason: string; at: string };
 }
 
 export const DISPUTE_STATES = ['open', 'escalated', 'settled', 'decided', 'withdrawn'] as const;
@@ -142,6 +155,12 @@ export interface MilestoneStatus {
   released: number;
   refunded: number;
   inEscrow: number;
+  /** escrow fee due on the current amount, and how much of it the client paid and was not refunded */
+  escrowFeeDue: number;
+  escrowFeeHeld: number;
+  /** still to deposit for the milestone to be funded: amount and escrow fee */
+  dueNow: number;
+  commission: number;
   cancelRequestedBy: Party[];
   paymentRequest?: PaymentRequestView;
   disputeId?: string;
@@ -182,20 +201,24 @@ export interface OpenDisputeArgs extends ActorArgs {
   reason: string;
   statement: string;
 }
-export interface StatementArgs extends ActorArgs {
+/** Every action on a dispute names it: an action meant for a dispute that has ended never lands on a newer one. */
+export interface DisputeActorArgs extends ActorArgs {
+  disputeId: string;
+}
+export interface StatementArgs extends DisputeActorArgs {
   statement: string;
 }
-export interface ProposalArgs extends ActorArgs {
+export interface ProposalArgs extends DisputeActorArgs {
   providerAmount: number;
 }
-export interface AcceptProposalArgs extends ActorArgs {
+export interface AcceptProposalArgs extends DisputeActorArgs {
   proposalId: string;
 }
-export interface InformationRequestArgs extends ActorArgs {
+export interface InformationRequestArgs extends DisputeActorArgs {
   party: Party;
   question: string;
 }
-export interface DecisionArgs extends ActorArgs {
+export interface DecisionArgs extends DisputeActorArgs {
   providerAmount: number;
   clientAmount: number;
   rationale: string;
@@ -207,8 +230,17 @@ export const proposeSettlementUpdate = defineUpdate<DisputeView, [ProposalArgs]>
 export const acceptProposalUpdate = defineUpdate<DisputeView, [AcceptProposalArgs]>('acceptProposal');
 export const requestInformationUpdate = defineUpdate<DisputeView, [InformationRequestArgs]>('requestInformation');
 export const decideDisputeUpdate = defineUpdate<DisputeView, [DecisionArgs]>('decideDispute');
-export const withdrawDisputeUpdate = defineUpdate<DisputeView, [ActorArgs]>('withdrawDispute');
+export const withdrawDisputeUpdate = defineUpdate<DisputeView, [DisputeActorArgs]>('withdrawDispute');
 export const disputeQuery = defineQuery<DisputeView | undefined>('dispute');
+
+/** An amendment's change to one milestone, applied once both parties agreed (sent by the project workflow). */
+export type MilestoneAmendment = { kind: 'amount'; amount: number } | { kind: 'remove' };
+export interface AmendArgs {
+  amendmentId: string;
+  change: MilestoneAmendment;
+}
+export const amendUpdate = defineUpdate<MilestoneStatus, [AmendArgs]>('amend');
+export const retryPayoutUpdate = defineUpdate<MilestoneStatus, [ActorArgs]>('retryPayout');
 
 export const completeUpdate = defineUpdate<MilestoneStatus, [ActorArgs]>('complete');
 export const releaseUpdate = defineUpdate<MilestoneStatus, [ActorArgs]>('release');

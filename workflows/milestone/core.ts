@@ -1,8 +1,11 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { feeOn } from '../../lib/fees';
 import type { TemplateName } from '../../activities/mail/templates';
 import type { Movement } from '../../db/ledger-movements';
 import { SerialEffects } from '../serial';
 import { FailureType, type Actor, type Party, type PartyInfo } from '../shared';
+import { refundWorkflowId } from '../refund/contract';
+import { refundWorkflow } from '../refund/workflow';
 import { acts } from './activities';
 import type {
   DisputeView,
@@ -23,31 +26,122 @@ type NoticeExtra = { n?: number; deadline?: string; reason?: string; providerAmo
 
 /**
  * A milestone's state and the side effects that follow its changes. State changes are synchronous (a validator
- * running next sees them); effects — ledger, read models, notices — run one after another in the order queued.
+ * running next sees them); effects — ledger, read models — run one after another in the order queued. Notices run
+ * in a queue of their own, so a mail outage never holds up money.
  */
 export class MilestoneCore {
   state: MilestoneState = 'awaiting_deposit';
   /** workflow time (ms) at which the current state began */
   stateSince = Date.now();
-  /** all money received, including any excess */
+  /** the current amount (amendments change it) */
+  amount: number;
+  /** all money received for the escrow, including any excess, the escrow fee apart */
   deposited = 0;
-  /** the part of `deposited` that counts toward the amount */
-  escrowed = 0;
   released = 0;
+  /** left escrow back to the client, plus any excess deposit */
   refunded = 0;
+  /** the escrow fee paid with the deposits and not yet earned or refunded */
+  feeHeld = 0;
+  commission = 0;
   readonly cancelRequestedBy = new Set<Party>();
   readonly seenEvents = new Set<string>();
   paymentRequest?: PaymentRequestView;
-  payoutSettlement?: PayoutSettledArgs;
+  /** payout outcomes by payout id, kept even when they arrive before the workflow learns the id it ordered */
+  readonly payoutSettlements = new Map<string, PayoutSettledArgs>();
   dispute?: DisputeView;
   readonly effects = new SerialEffects();
+  readonly notices = new SerialEffects();
   private eventSeq = 0;
   private noticeSeq = 0;
+  private refundSeq = 0;
 
-  constructor(readonly input: MilestoneInput) {}
+  constructor(readonly input: MilestoneInput) {
+    this.amount = input.amount;
+  }
 
   get inEscrow(): number {
     return this.deposited - this.released - this.refunded;
+  }
+
+  /** The escrow fee on an amount, at the project's rate. */
+  escrowFeeOn(amount: number): number {
+    return feeOn(amount, this.input.fees.escrowFeePpm);
+  }
+
+  /** What the client still has to pay for the milestone to be funded: the rest of the amount, then of the fee. */
+  get due(): { escrow: number; fee: number } {
+    return { escrow: Math.max(0, this.amount - this.inEscrow), fee: Math.max(0, this.escrowFeeOn(this.amount) - this.feeHeld) };
+  }
+
+  get fullyFunded(): boolean {
+    const due = this.due;
+    return due.escrow === 0 && due.fee === 0;
+  }
+
+  /** Takes a deposit: first toward the amount, then the escrow fee; anything beyond is excess and goes back. */
+  acceptDeposit(eventId: string, amount: number): { toEscrow: number; toFee: number; excess: number } {
+    const due = this.state === 'awaiting_deposit' ? this.due : { escrow: 0, fee: 0 };
+    const toEscrow = Math.min(amount, due.escrow);
+    const toFee = Math.min(amount - toEscrow, due.fee);
+    const excess = amount - toEscrow - toFee;
+    this.deposited += toEscrow + excess;
+    this.refunded += excess;
+    this.feeHeld += toFee;
+    void this.move(`deposit:${eventId}`, { type: 'deposit', toEscrow, toFee, excess });
+    if (excess > 0) this.orderRefund(excess, 'excess_deposit');
+    return { toEscrow, toFee, excess };
+  }
+
+  /**
+   * `amount` leaves escrow for the provider, less the commission; the escrow fee on it is earned. Both fees are
+   * invoiced. The fee still held always equals the fee on what stays in escrow, so no cent is lost to rounding.
+   */
+  releaseToProvider(amount: number): { commission: number; escrowFee: number } {
+    const commission = feeOn(amount, this.input.fees.commissionPpm);
+    const escrowFee = this.earnableFee(amount);
+    this.released += amount;
+    this.commission += commission;
+    this.feeHeld -= escrowFee;
+    const key = `release:${this.released}`;
+    void this.move(key, { type: 'release', amount, commission, escrowFee });
+    if (commission > 0) this.invoiceFee(`${key}:commission`, 'commission', 'provider', commission, amount);
+    if (escrowFee > 0) this.invoiceFee(`${key}:escrow_fee`, 'escrow_fee', 'client', escrowFee, amount);
+    return { commission, escrowFee };
+  }
+
+  /** `amount` leaves escrow back to the client, with the part of the escrow fee that no longer applies. */
+  refundToClient(amount: number, reason: string): { escrowFee: number } {
+    const escrowFee = this.earnableFee(amount);
+    this.refunded += amount;
+    this.feeHeld -= escrowFee;
+    void this.move(`refund:${this.refundSeq + 1}`, { type: 'refund', amount, escrowFee });
+    this.orderRefund(amount + escrowFee, reason);
+    return { escrowFee };
+  }
+
+  /** The part of the held fee that goes with `amount` leaving escrow: what is held beyond the fee on what remains. */
+  private earnableFee(amount: number): number {
+    const remaining = this.inEscrow - amount;
+    return Math.max(0, Math.min(this.feeHeld, this.feeHeld - this.escrowFeeOn(remaining)));
+  }
+
+  /** A refund order to the client's bank, followed by its own workflow (confirmation, failure, retries). */
+  private orderRefund(amount: number, reason: string): void {
+    const refundId = `rf_${this.input.milestoneId}_${++this.refundSeq}`;
+    const { milestoneId, projectId, currency, client } = this.input;
+    void this.effects.run(async () => {
+      await startChild(refundWorkflow, {
+        workflowId: refundWorkflowId(refundId),
+        args: [{ refundId, projectId, milestoneId, client, amount, currency, reason }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    });
+  }
+
+  private invoiceFee(key: string, kind: 'commission' | 'escrow_fee', party: Party, amount: number, base: number): void {
+    const { milestoneId, projectId, currency, projectTitle, title } = this.input;
+    const invoice = { key: `${milestoneId}:${key}`, projectId, milestoneId, party, recipient: this.partyInfo(party), kind, amount, base, currency, projectTitle, milestoneTitle: title };
+    void this.effects.run(() => acts.issueFeeInvoice(invoice));
   }
 
   get timing() {
@@ -55,17 +149,22 @@ export class MilestoneCore {
   }
 
   status(): MilestoneStatus {
-    const { milestoneId, projectId, amount, currency } = this.input;
+    const { milestoneId, projectId, currency } = this.input;
+    const due = this.due;
     return {
       milestoneId,
       projectId,
       state: this.state,
-      amount,
+      amount: this.amount,
       currency,
       deposited: this.deposited,
       released: this.released,
       refunded: this.refunded,
       inEscrow: this.inEscrow,
+      escrowFeeDue: this.escrowFeeOn(this.amount),
+      escrowFeeHeld: this.feeHeld,
+      dueNow: this.state === 'awaiting_deposit' ? due.escrow + due.fee : 0,
+      commission: this.commission,
       cancelRequestedBy: [...this.cancelRequestedBy],
       paymentRequest: this.paymentRequest,
       disputeId: this.dispute?.id,
@@ -112,16 +211,23 @@ export class MilestoneCore {
    * Tells a party (e-mail and in-app feed). With `onlyIf`, the notice is dropped if the condition no longer holds
    * when its turn comes: a reminder never goes out about a state the milestone has left.
    */
-  notify(template: TemplateName, party: Party, opts: { amount?: number; extra?: NoticeExtra; onlyIf?: () => boolean; timeline?: Record<string, unknown> } = {}): Promise<void> {
+  notify(
+    template: TemplateName,
+    party: Party,
+    opts: { amount?: number; extra?: NoticeExtra; onlyIf?: () => boolean; timeline?: Record<string, unknown>; onSent?: () => void } = {},
+  ): Promise<void> {
     const { milestoneId, projectId, currency } = this.input;
     const key = `${milestoneId}:notice:${++this.noticeSeq}:${template}:${party}`;
     const to = this.partyInfo(party);
-    const data = { projectTitle: this.input.projectTitle, milestoneTitle: this.input.title, amount: opts.amount ?? this.input.amount, currency, ...opts.extra };
+    const data = { projectTitle: this.input.projectTitle, milestoneTitle: this.input.title, amount: opts.amount ?? this.amount, currency, ...opts.extra };
     const refs = { projectId, milestoneId, disputeId: this.dispute?.id };
     const eventKey = opts.timeline ? `${milestoneId}:event:${++this.eventSeq}` : undefined;
-    return this.effects.run(async () => {
+    // A reminder is also checked against the read model's state by the activity, in case it is retried for long.
+    const onlyWhileState = opts.onlyIf ? this.state : undefined;
+    return this.notices.run(async () => {
       if (opts.onlyIf && !opts.onlyIf()) return;
-      await acts.notify({ key, template, to, data, refs });
+      await acts.notify({ key, template, to, data, refs, onlyWhileState });
+      opts.onSent?.();
       if (eventKey) await acts.recordEvent({ milestoneId, key: eventKey, type: 'reminder_sent', data: { template, to: party, ...opts.timeline } });
     });
   }

@@ -59,17 +59,11 @@ function resolve(m: MilestoneCore, how: 'settled' | 'decided', providerAmount: n
   const d = m.dispute!;
   d.state = how;
   d.closedAt = nowIso();
-  if (providerAmount > 0) {
-    m.released += providerAmount;
-    void m.move(`release:dispute:${d.id}`, { type: 'release', amount: providerAmount });
-  }
-  if (clientAmount > 0) {
-    m.refunded += clientAmount;
-    void m.move(`refund:dispute:${d.id}`, { type: 'refund', amount: clientAmount });
-  }
+  const fees = providerAmount > 0 ? m.releaseToProvider(providerAmount) : undefined;
+  if (clientAmount > 0) m.refundToClient(clientAmount, how === 'decided' ? 'sma_decision' : 'settlement');
   const to = providerAmount > 0 ? 'released' : 'refunded';
   const by = how === 'decided' ? 'sma' : 'settlement';
-  void m.record(`dispute_${how}`, { to, actor, data: { disputeId: d.id, providerAmount, clientAmount, by } });
+  void m.record(`dispute_${how}`, { to, actor, data: { disputeId: d.id, providerAmount, clientAmount, by, ...fees } });
   void m.saveDispute();
   const template = how === 'decided' ? 'dispute_decided' : 'dispute_settled';
   const extra = { providerAmount, clientAmount, rationale: d.decision?.rationale };
@@ -78,9 +72,11 @@ function resolve(m: MilestoneCore, how: 'settled' | 'decided', providerAmount: n
 }
 
 export function registerDisputeHandlers(m: MilestoneCore): void {
-  const active = (): DisputeView => {
+  const active = (disputeId: string): DisputeView => {
     const d = m.dispute;
-    if (!d || m.state !== 'disputed' || !isDisputeActive(d.state)) return refuse(FailureType.InvalidState, 'there is no open dispute on this milestone');
+    if (!d || d.id !== disputeId || m.state !== 'disputed' || !isDisputeActive(d.state)) {
+      return refuse(FailureType.InvalidState, `dispute ${disputeId} is not open on this milestone`);
+    }
     return d;
   };
   const pendingRequestFor = (d: DisputeView, party: Party) =>
@@ -121,9 +117,9 @@ export function registerDisputeHandlers(m: MilestoneCore): void {
       return d;
     },
     {
-      validator: ({ actor }) => {
+      validator: ({ actor, disputeId }) => {
         const party = m.requireParty(actor, ['client', 'provider'], 'respond to a dispute');
-        const d = active();
+        const d = active(disputeId);
         if (pendingRequestFor(d, party)) return;
         if (party !== d.respondent) refuse(FailureType.NotAllowed, `only the ${d.respondent} responds to this dispute`);
         if (d.state !== 'open') refuse(FailureType.InvalidState, 'the response window is over: the dispute is with the mediation service');
@@ -146,9 +142,9 @@ export function registerDisputeHandlers(m: MilestoneCore): void {
       return d;
     },
     {
-      validator: ({ actor, providerAmount }) => {
+      validator: ({ actor, providerAmount, disputeId }) => {
         m.requireParty(actor, ['client', 'provider'], 'propose a settlement');
-        active();
+        active(disputeId);
         if (!Number.isSafeInteger(providerAmount) || providerAmount < 0 || providerAmount > m.inEscrow) {
           refuse(FailureType.BusinessRule, `providerAmount must be between 0 and the ${m.inEscrow} in escrow`);
         }
@@ -168,9 +164,9 @@ export function registerDisputeHandlers(m: MilestoneCore): void {
       return d;
     },
     {
-      validator: ({ actor, proposalId }) => {
+      validator: ({ actor, proposalId, disputeId }) => {
         const party = m.requireParty(actor, ['client', 'provider'], 'accept a settlement');
-        const d = active();
+        const d = active(disputeId);
         const proposal = d.proposals.find((p) => p.id === proposalId);
         if (!proposal) return refuse(FailureType.BusinessRule, `no proposal ${proposalId} in this dispute`);
         if (proposal.state !== 'pending') refuse(FailureType.InvalidState, `this proposal is ${proposal.state}`);
@@ -192,9 +188,9 @@ export function registerDisputeHandlers(m: MilestoneCore): void {
       return d;
     },
     {
-      validator: ({ actor, party }) => {
+      validator: ({ actor, party, disputeId }) => {
         requireMediator(actor, 'ask for information');
-        const d = active();
+        const d = active(disputeId);
         if (d.state !== 'escalated') refuse(FailureType.InvalidState, 'information is requested once the dispute is with the mediation service');
         if (d.informationRequests.some((r) => !r.answeredAt && !r.expiredAt)) {
           refuse(FailureType.InvalidState, `a request to the ${pendingParty(d)} is still waiting for its answer`);
@@ -214,9 +210,9 @@ export function registerDisputeHandlers(m: MilestoneCore): void {
       return d;
     },
     {
-      validator: ({ actor, providerAmount, clientAmount }) => {
+      validator: ({ actor, providerAmount, clientAmount, disputeId }) => {
         requireMediator(actor, 'decide a dispute');
-        const d = active();
+        const d = active(disputeId);
         if (d.state !== 'escalated') refuse(FailureType.InvalidState, 'a decision is made once the dispute is with the mediation service');
         const amounts = [providerAmount, clientAmount];
         if (!amounts.every((a) => Number.isSafeInteger(a) && a >= 0) || providerAmount + clientAmount !== m.inEscrow) {
@@ -238,9 +234,9 @@ export function registerDisputeHandlers(m: MilestoneCore): void {
       return d;
     },
     {
-      validator: ({ actor }) => {
+      validator: ({ actor, disputeId }) => {
         const party = m.requireParty(actor, ['client', 'provider'], 'withdraw a dispute');
-        const d = active();
+        const d = active(disputeId);
         if (party !== d.openedBy) refuse(FailureType.NotAllowed, 'only the party who declared the dispute may withdraw it');
       },
     },
@@ -261,11 +257,19 @@ export async function disputePhase(m: MilestoneCore): Promise<void> {
 
   if (open()) {
     const deadline = Date.parse(d.responseDeadline);
-    const unanswered = () => open() && !d.statements.some((s) => s.kind === 'response');
+    // A proposal from the respondent is an answer too.
+    const unanswered = () => open() && !d.statements.some((s) => s.kind === 'response') && !d.proposals.some((p) => p.by === d.respondent);
     await remindOnSchedule(Date.parse(d.openedAt), m.timing.disputeReminderMs, unanswered, (n) => {
-      d.reminders.push({ to: d.respondent, about: 'response', n, at: nowIso() });
-      void m.saveDispute();
-      void m.notify('dispute_reminder', d.respondent, { amount: d.inEscrow, extra: { n, deadline: d.responseDeadline }, onlyIf: unanswered, timeline: { kind: 'dispute', n } });
+      void m.notify('dispute_reminder', d.respondent, {
+        amount: d.inEscrow,
+        extra: { n, deadline: d.responseDeadline },
+        onlyIf: unanswered,
+        timeline: { kind: 'dispute', n },
+        onSent: () => {
+          d.reminders.push({ to: d.respondent, about: 'response', n, at: nowIso() });
+          void m.saveDispute();
+        },
+      });
     }, deadline);
     if (await waitWhile(open, deadline)) {
       d.state = 'escalated';
@@ -287,9 +291,16 @@ export async function disputePhase(m: MilestoneCore): Promise<void> {
     const deadline = Date.parse(request.deadline);
     const unanswered = () => escalated() && !request.answeredAt;
     await remindOnSchedule(Date.parse(request.at), m.timing.disputeReminderMs, unanswered, (n) => {
-      d.reminders.push({ to: request.party, about: 'information', n, at: nowIso() });
-      void m.saveDispute();
-      void m.notify('information_reminder', request.party, { amount: d.inEscrow, extra: { n, deadline: request.deadline, question: request.question }, onlyIf: unanswered, timeline: { kind: 'information', n } });
+      void m.notify('information_reminder', request.party, {
+        amount: d.inEscrow,
+        extra: { n, deadline: request.deadline, question: request.question },
+        onlyIf: unanswered,
+        timeline: { kind: 'information', n },
+        onSent: () => {
+          d.reminders.push({ to: request.party, about: 'information', n, at: nowIso() });
+          void m.saveDispute();
+        },
+      });
     }, deadline);
     if (await waitWhile(unanswered, deadline)) {
       request.expiredAt = nowIso();

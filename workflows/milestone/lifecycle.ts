@@ -4,44 +4,46 @@ import { FailureType } from '../shared';
 import { acts } from './activities';
 import { otherParty, refuse, type MilestoneCore } from './core';
 import {
+  amendUpdate,
   cancelUpdate,
   completeUpdate,
   depositReceivedSignal,
   payoutSettledSignal,
   releaseUpdate,
   requestPaymentUpdate,
+  retryPayoutUpdate,
   statusQuery,
   type CancelResult,
 } from './contract';
 
-/** Deposits, delivery, release, cancellation and payment requests. */
+/** Deposits, delivery, release, cancellation, amendments and payment requests. */
 export function registerLifecycleHandlers(m: MilestoneCore): void {
-  const { amount } = m.input;
-
   setHandler(statusQuery, () => m.status());
+
+  /** Funded once the amount and its escrow fee are in; a milestone whose amount grew waits for the difference. */
+  const checkFunding = () => {
+    if (m.state === 'awaiting_deposit' && m.fullyFunded) {
+      void m.record('funded', { to: 'funded', data: { inEscrow: m.inEscrow, escrowFee: m.feeHeld } });
+      void m.notify('milestone_funded', 'provider', { amount: m.inEscrow });
+    } else if (m.state === 'funded' && !m.fullyFunded) {
+      void m.record('awaiting_deposit', { to: 'awaiting_deposit', data: { dueNow: m.due.escrow + m.due.fee } });
+    }
+  };
 
   setHandler(depositReceivedSignal, (deposit) => {
     if (m.seenEvents.has(deposit.eventId)) return;
     m.seenEvents.add(deposit.eventId);
-    const due = m.state === 'awaiting_deposit' ? amount - m.escrowed : 0;
-    const accepted = Math.min(due, deposit.amount);
-    const excess = deposit.amount - accepted;
-    m.deposited += deposit.amount;
-    m.escrowed += accepted;
-    m.refunded += excess;
-    void m.move(`deposit:${deposit.eventId}`, { type: 'deposit', accepted, excess });
-    void m.record('deposit_received', { data: { eventId: deposit.eventId, amount: deposit.amount, accepted, excess, reference: deposit.reference } });
-    if (m.state === 'awaiting_deposit' && m.escrowed === amount) {
-      void m.record('funded', { to: 'funded', data: { escrowed: m.escrowed } });
-      void m.notify('milestone_funded', 'provider');
-    }
+    const split = m.acceptDeposit(deposit.eventId, deposit.amount);
+    void m.record('deposit_received', { data: { eventId: deposit.eventId, amount: deposit.amount, ...split, reference: deposit.reference } });
+    checkFunding();
   });
 
   setHandler(
     completeUpdate,
     async ({ actor }) => {
       void m.record('work_delivered', { to: 'delivered', actor });
-      await m.notify('work_delivered', 'client', { amount: m.inEscrow });
+      void m.notify('work_delivered', 'client', { amount: m.inEscrow });
+      await m.effects.flush();
       return m.status();
     },
     {
@@ -55,11 +57,11 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
   setHandler(
     releaseUpdate,
     async ({ actor }) => {
-      const released = m.inEscrow;
-      m.released += released;
-      void m.move('release', { type: 'release', amount: released });
-      void m.record('released', { to: 'released', actor, data: { amount: released, by: 'client' } });
-      await m.notify('funds_released', 'provider', { amount: released });
+      const amount = m.inEscrow;
+      const fees = m.releaseToProvider(amount);
+      void m.record('released', { to: 'released', actor, data: { amount, by: 'client', ...fees } });
+      void m.notify('funds_released', 'provider', { amount });
+      await m.effects.flush();
       return m.status();
     },
     {
@@ -76,25 +78,24 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
       const party = m.partyOf(actor)!;
       const inEscrow = m.inEscrow;
       if (m.state === 'awaiting_deposit') {
-        if (inEscrow > 0) {
-          m.refunded += inEscrow;
-          void m.move('refund:cancel', { type: 'refund', amount: inEscrow });
-        }
+        if (inEscrow > 0 || m.feeHeld > 0) m.refundToClient(inEscrow, 'cancelled');
         void m.record('cancelled', { to: 'cancelled', actor, data: { refunded: inEscrow } });
-        await m.notify('milestone_cancelled', otherParty(party));
+        void m.notify('milestone_cancelled', otherParty(party));
+        await m.effects.flush();
         return { outcome: 'cancelled', status: m.status() };
       }
       m.cancelRequestedBy.add(party);
       if (m.cancelRequestedBy.size < 2) {
         void m.record('cancel_requested', { actor });
-        await m.notify('cancel_requested', otherParty(party));
+        void m.notify('cancel_requested', otherParty(party));
+        await m.effects.flush();
         return { outcome: 'pending', status: m.status() };
       }
-      m.refunded += inEscrow;
-      void m.move('refund:cancel', { type: 'refund', amount: inEscrow });
+      m.refundToClient(inEscrow, 'mutual_cancellation');
       void m.record('refunded', { to: 'refunded', actor, data: { refunded: inEscrow, reason: 'mutual_cancellation' } });
       void m.notify('milestone_refunded', 'client', { amount: inEscrow });
-      await m.notify('milestone_refunded', 'provider', { amount: inEscrow });
+      void m.notify('milestone_refunded', 'provider', { amount: inEscrow });
+      await m.effects.flush();
       return { outcome: 'refunded', status: m.status() };
     },
     {
@@ -106,21 +107,52 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
   );
 
   setHandler(
+    amendUpdate,
+    async ({ amendmentId, change }) => {
+      if (change.kind === 'remove') {
+        const inEscrow = m.inEscrow;
+        if (inEscrow > 0 || m.feeHeld > 0) m.refundToClient(inEscrow, 'amendment');
+        const to = m.deposited > 0 ? 'refunded' : 'cancelled';
+        void m.record('removed_by_amendment', { to, data: { amendmentId, refunded: inEscrow } });
+      } else {
+        const before = m.amount;
+        const excess = m.inEscrow - change.amount;
+        if (excess > 0) m.refundToClient(excess, 'amendment');
+        m.amount = change.amount;
+        void m.effects.run(() => acts.setMilestoneAmount({ milestoneId: m.input.milestoneId, amount: change.amount }));
+        void m.record('amount_changed', { data: { amendmentId, from: before, to: change.amount, refunded: Math.max(0, excess) } });
+        checkFunding();
+      }
+      await m.effects.flush();
+      return m.status();
+    },
+    {
+      validator: ({ change }) => {
+        m.requireState(['awaiting_deposit', 'funded'], 'amend');
+        if (change.kind === 'amount' && !(Number.isSafeInteger(change.amount) && change.amount > 0)) {
+          refuse(FailureType.BusinessRule, 'a milestone amount is a positive integer');
+        }
+      },
+    },
+  );
+
+  setHandler(
     requestPaymentUpdate,
     async (args) => {
       const scheduledFor = nextPayoutRun(new Date(Date.now() + m.timing.payoutDelayMs), m.timing.payoutCalendar).toISOString();
-      m.paymentRequest = { id: args.paymentRequestId, invoiceId: args.invoiceId, invoiceNumber: args.invoiceNumber, amount: args.amount, scheduledFor };
+      const payoutAmount = m.released - m.commission;
+      m.paymentRequest = { id: args.paymentRequestId, invoiceId: args.invoiceId, invoiceNumber: args.invoiceNumber, amount: args.amount, payoutAmount, scheduledFor, attempt: 0 };
       const { projectId, milestoneId, currency, provider } = m.input;
       void m.effects.run(() =>
         acts.schedulePaymentRequest({
           id: args.paymentRequestId, projectId, milestoneId, providerId: provider.id, invoiceId: args.invoiceId,
-          invoiceNumber: args.invoiceNumber, amount: args.amount, currency, scheduledFor,
+          invoiceNumber: args.invoiceNumber, amount: args.amount, payoutAmount, currency, scheduledFor,
         }),
       );
       await m.record('payment_requested', {
         to: 'payment_requested',
         actor: args.actor,
-        data: { paymentRequestId: args.paymentRequestId, invoiceNumber: args.invoiceNumber, amount: args.amount, scheduledFor },
+        data: { paymentRequestId: args.paymentRequestId, invoiceNumber: args.invoiceNumber, amount: args.amount, payoutAmount, scheduledFor },
       });
       return m.status();
     },
@@ -129,8 +161,25 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
         m.requireParty(args.actor, ['provider'], 'request payment');
         m.requireState(['released'], 'request payment for');
         if (args.amount !== m.released) {
-          refuse(FailureType.BusinessRule, `the payment request must be for the released amount (${m.released}), not ${args.amount}`);
+          refuse(FailureType.BusinessRule, `the invoice must be for the released amount (${m.released}), not ${args.amount}`);
         }
+      },
+    },
+  );
+
+  setHandler(
+    retryPayoutUpdate,
+    async () => {
+      const request = m.paymentRequest!;
+      request.failed = undefined;
+      request.scheduledFor = nextPayoutRun(new Date(Date.now()), m.timing.payoutCalendar).toISOString();
+      await m.record('payout_retry_requested', { data: { paymentRequestId: request.id, scheduledFor: request.scheduledFor } });
+      return m.status();
+    },
+    {
+      validator: ({ actor }) => {
+        m.requireParty(actor, ['provider'], 'retry a payout');
+        if (!m.paymentRequest?.failed) refuse(FailureType.InvalidState, 'there is no failed payout to retry');
       },
     },
   );
@@ -138,6 +187,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
   setHandler(payoutSettledSignal, (settlement) => {
     if (m.seenEvents.has(settlement.eventId)) return;
     m.seenEvents.add(settlement.eventId);
-    if (m.paymentRequest?.payoutId === settlement.payoutId && !m.payoutSettlement) m.payoutSettlement = settlement;
+    // The API signals only payout ids it found in the payouts table, i.e. ones this milestone ordered.
+    if (!m.payoutSettlements.has(settlement.payoutId)) m.payoutSettlements.set(settlement.payoutId, settlement);
   });
 }

@@ -2,30 +2,44 @@ import { condition, sleep } from '@temporalio/workflow';
 import { acts } from './activities';
 import type { MilestoneCore } from './core';
 
-/** Waits for the payout run, orders the payout and settles it: the milestone ends `paid`, or returns to `released`. */
+/**
+ * Pays the provider: waits for the payout run, orders the payout (net of commission) and settles it. A failed payout
+ * puts the money back to payable, tells the provider and staff, and waits for the provider's retry: no new invoice.
+ */
 export async function payOut(m: MilestoneCore): Promise<void> {
   const request = m.paymentRequest!;
-  const wait = new Date(request.scheduledFor).getTime() - Date.now();
-  if (wait > 0) await sleep(wait);
   const { projectId, milestoneId, currency, provider } = m.input;
-  const payout = { paymentRequestId: request.id, projectId, milestoneId, providerId: provider.id, amount: request.amount, currency };
-  const receipt = await m.effects.run(() => acts.orderPayout(payout));
-  request.payoutId = receipt.payoutId;
-  await m.record('payout_ordered', { data: { payoutId: receipt.payoutId, amount: request.amount } });
-  if (receipt.status === 'paid') {
-    m.payoutSettlement = { eventId: `gateway:${receipt.payoutId}`, payoutId: receipt.payoutId, outcome: 'paid' };
-  }
-  await condition(() => m.payoutSettlement !== undefined);
-  const settlement = m.payoutSettlement!;
-  m.payoutSettlement = undefined;
-  await m.effects.run(() => acts.settlePayout({ ...payout, outcome: settlement.outcome, reason: settlement.reason }));
-  if (settlement.outcome === 'paid') {
-    void m.record('paid', { to: 'paid', data: { payoutId: settlement.payoutId, amount: request.amount } });
-    await m.notify('payout_paid', 'provider', { amount: request.amount });
-  } else {
-    m.paymentRequest = undefined;
+  for (;;) {
+    const wait = new Date(request.scheduledFor).getTime() - Date.now();
+    if (wait > 0) await sleep(wait);
+    request.attempt += 1;
+    request.payoutId = undefined;
+    const payout = { paymentRequestId: request.id, attempt: request.attempt, projectId, milestoneId, providerId: provider.id, amount: request.payoutAmount, currency };
+    const receipt = await m.effects.run(() => acts.orderPayout(payout));
+    request.payoutId = receipt.id;
+    await m.record('payout_ordered', { data: { payoutId: receipt.id, amount: request.payoutAmount, attempt: request.attempt } });
+    if (receipt.status === 'paid' && !m.payoutSettlements.has(receipt.id)) {
+      m.payoutSettlements.set(receipt.id, { eventId: `gateway:${receipt.id}`, payoutId: receipt.id, outcome: 'paid' });
+    }
+    await condition(() => m.payoutSettlements.has(receipt.id));
+    const settlement = m.payoutSettlements.get(receipt.id)!;
+    await m.effects.run(() => acts.settlePayout({ ...payout, payoutId: settlement.payoutId, outcome: settlement.outcome, reason: settlement.reason }));
+    if (settlement.outcome === 'paid') {
+      void m.record('paid', { to: 'paid', data: { payoutId: settlement.payoutId, amount: request.payoutAmount } });
+      void m.notify('payout_paid', 'provider', { amount: request.payoutAmount });
+      return;
+    }
     const reason = settlement.reason ?? 'motif non précisé';
-    void m.record('payout_failed', { to: 'released', data: { payoutId: settlement.payoutId, reason } });
-    await m.notify('payout_failed', 'provider', { amount: request.amount, extra: { reason } });
+    request.failed = { reason, at: new Date(Date.now()).toISOString() };
+    void m.record('payout_failed', { data: { payoutId: settlement.payoutId, reason, attempt: request.attempt } });
+    void m.notify('payout_failed', 'provider', { amount: request.payoutAmount, extra: { reason } });
+    void m.effects.run(() =>
+      acts.notifyStaff({
+        key: `${milestoneId}:payout_failed:${request.id}:${request.attempt}`,
+        subject: `Virement ${settlement.payoutId} en échec`,
+        text: `Le virement ${settlement.payoutId} de ${request.payoutAmount} ${currency} au prestataire ${provider.name} (${provider.id}) pour l'échéance ${milestoneId} a échoué : ${reason}.\nLe montant est revenu au solde à payer ; le prestataire peut relancer le paiement sans nouvelle facture.`,
+      }),
+    );
+    await condition(() => request.failed === undefined);
   }
 }

@@ -7,7 +7,7 @@ import { remindOnSchedule, waitWhile } from './reminders';
 export async function awaitDeposit(m: MilestoneCore): Promise<void> {
   const waiting = () => m.state === 'awaiting_deposit';
   await remindOnSchedule(m.stateSince, m.timing.depositReminderMs, waiting, (n) => {
-    void m.notify('deposit_reminder', 'client', { amount: m.input.amount - m.escrowed, extra: { n }, onlyIf: waiting, timeline: { kind: 'deposit', n } });
+    void m.notify('deposit_reminder', 'client', { amount: m.due.escrow + m.due.fee, extra: { n }, onlyIf: waiting, timeline: { kind: 'deposit', n } });
   });
   await condition(() => !waiting());
 }
@@ -30,23 +30,22 @@ export async function awaitRelease(m: MilestoneCore): Promise<void> {
       timeline: { kind: 'release', n },
     });
   });
-  if (exhausted && (await waitWhile(waiting, policyAt))) applySilencePolicy(m, offsets.length);
+  if (exhausted && (await waitWhile(waiting, policyAt))) applySilencePolicy(m, offsets.length, waiting);
   await condition(() => !waiting());
 }
 
-function applySilencePolicy(m: MilestoneCore, reminders: number): void {
+function applySilencePolicy(m: MilestoneCore, reminders: number, stillSilent: () => boolean): void {
   const policy = m.timing.clientSilencePolicy;
   void m.record('client_silent', { data: { policy, reminders } });
   if (policy === 'notify_provider') {
-    void m.notify('client_silent', 'provider', { amount: m.inEscrow });
+    void m.notify('client_silent', 'provider', { amount: m.inEscrow, onlyIf: stillSilent });
   } else if (policy === 'open_dispute') {
     const statement = `Le client n'a pas libéré le paiement malgré ${reminders} relance(s) ; litige ouvert automatiquement au nom du prestataire.`;
     openDispute(m, { party: 'provider', reason: 'client_silent', statement, automatic: true });
   } else {
     const amount = m.inEscrow;
-    m.released += amount;
-    void m.move('release', { type: 'release', amount });
-    void m.record('released', { to: 'released', data: { amount, by: 'auto_release' } });
+    const fees = m.releaseToProvider(amount);
+    void m.record('released', { to: 'released', data: { amount, by: 'auto_release', ...fees } });
     void m.notify('funds_released', 'provider', { amount });
     void m.notify('auto_released', 'client', { amount });
   }

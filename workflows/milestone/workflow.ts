@@ -23,6 +23,6 @@ export async function milestoneWorkflow(input: MilestoneInput): Promise<Mileston
     else if (current === 'payment_requested' && m.paymentRequest) await payOut(m);
     else await condition(() => m.state !== current);
   }
-  await condition(() => m.effects.idle && allHandlersFinished());
+  await condition(() => m.effects.idle && m.notices.idle && allHandlersFinished());
   return m.state;
 }

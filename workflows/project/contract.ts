@@ -1,6 +1,7 @@
-/** The project workflow's contract: one per R0 project, parent of its milestones' workflows. */
+/** The project workflow's contract: one per R0 project, parent of its milestones' workflows, owner of amendments. */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { MilestoneInput, MilestoneState } from '../milestone/contract';
+import type { Actor, Party } from '../shared';
 
 export const projectWorkflowId = (projectId: string): string => `project:${projectId}`;
 
@@ -9,12 +10,47 @@ export interface ProjectInput {
   milestones: MilestoneInput[];
 }
 
+export type AmendmentChange =
+  | { milestoneId: string; amount: number }
+  | { add: { milestoneId: string; title: string; amount: number } }
+  | { remove: string };
+
+export interface AmendmentChangeResult {
+  change: AmendmentChange;
+  applied: boolean;
+  reason?: string;
+}
+
+export interface Amendment {
+  id: string;
+  proposedBy: Party;
+  proposedAt: string;
+  changes: AmendmentChange[];
+  state: 'pending' | 'applied' | 'partially_applied' | 'superseded';
+  acceptedAt?: string;
+  results?: AmendmentChangeResult[];
+}
+
 export interface ProjectStatus {
   projectId: string;
   state: 'active' | 'finished';
-  milestones: { milestoneId: string; started: boolean; finalState?: MilestoneState }[];
+  milestones: { milestoneId: string; started: boolean; finalState?: MilestoneState | 'terminated' }[];
+  amendments: Amendment[];
+}
+
+export interface ProposeAmendmentArgs {
+  actor: Actor;
+  amendmentId: string;
+  changes: AmendmentChange[];
+}
+
+export interface AcceptAmendmentArgs {
+  actor: Actor;
+  amendmentId: string;
 }
 
 /** Resolves once every milestone workflow has started: the API sends it with the start, so 201 means ready. */
 export const milestonesStartedUpdate = defineUpdate<ProjectStatus>('milestonesStarted');
+export const proposeAmendmentUpdate = defineUpdate<Amendment, [ProposeAmendmentArgs]>('proposeAmendment');
+export const acceptAmendmentUpdate = defineUpdate<Amendment, [AcceptAmendmentArgs]>('acceptAmendment');
 export const projectStatusQuery = defineQuery<ProjectStatus>('projectStatus');

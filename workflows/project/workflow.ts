@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -7,45 +8,141 @@ import {
   startChild,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { milestoneWorkflowId, type MilestoneState } from '../milestone/contract';
+import { milestoneWorkflowId, type MilestoneInput, type MilestoneState } from '../milestone/contract';
 import { milestoneWorkflow } from '../milestone/workflow';
-import { milestonesStartedUpdate, projectStatusQuery, type ProjectInput, type ProjectStatus } from './contract';
+import { FailureType, type Actor, type Party } from '../shared';
+import {
+  acceptAmendmentUpdate,
+  milestonesStartedUpdate,
+  proposeAmendmentUpdate,
+  projectStatusQuery,
+  type Amendment,
+  type AmendmentChange,
+  type AmendmentChangeResult,
+  type ProjectInput,
+  type ProjectStatus,
+} from './contract';
 
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '30s' });
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '1m' });
 
-/** Starts one milestone workflow per milestone and ends when every milestone is final. */
+const refuse = (type: FailureType, message: string): never => {
+  throw ApplicationFailure.nonRetryable(message, type);
+};
+
+/** Starts one milestone workflow per milestone, applies agreed amendments, and ends when every milestone is final. */
 export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatus> {
+  const milestones: MilestoneInput[] = [...input.milestones];
   const started = new Set<string>();
-  const finalStates = new Map<string, MilestoneState>();
+  const finalStates = new Map<string, MilestoneState | 'terminated'>();
+  const amendments: Amendment[] = [];
   let state: ProjectStatus['state'] = 'active';
+  let applying = false;
+  const template = input.milestones[0];
 
   const status = (): ProjectStatus => ({
     projectId: input.projectId,
     state,
-    milestones: input.milestones.map((m) => ({
-      milestoneId: m.milestoneId,
-      started: started.has(m.milestoneId),
-      finalState: finalStates.get(m.milestoneId),
-    })),
+    milestones: milestones.map((m) => ({ milestoneId: m.milestoneId, started: started.has(m.milestoneId), finalState: finalStates.get(m.milestoneId) })),
+    amendments,
   });
-  setHandler(projectStatusQuery, status);
-  setHandler(milestonesStartedUpdate, async () => {
-    await condition(() => started.size === input.milestones.length);
-    return status();
-  });
+  const partyOf = (actor: Actor): Party | undefined => {
+    if (actor.role === 'client' && actor.userId === template.client.id) return 'client';
+    if (actor.role === 'provider' && actor.userId === template.provider.id) return 'provider';
+    return undefined;
+  };
+  const pending = () => amendments.find((a) => a.state === 'pending');
+  const live = (milestoneId: string) => milestones.some((m) => m.milestoneId === milestoneId) && !finalStates.has(milestoneId);
 
-  const children = [];
-  for (const milestone of input.milestones) {
+  async function startMilestone(milestone: MilestoneInput): Promise<void> {
     // Abandon: money held for a milestone must keep its own workflow even if the project's is terminated.
     const child = await startChild(milestoneWorkflow, {
       workflowId: milestoneWorkflowId(milestone.milestoneId),
       args: [milestone],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     started.add(milestone.milestoneId);
-    children.push(child.result().then((final) => finalStates.set(milestone.milestoneId, final)));
+    // A milestone workflow that fails or is terminated by an operator counts as ended for the project.
+    void child.result().then(
+      (final) => finalStates.set(milestone.milestoneId, final),
+      () => finalStates.set(milestone.milestoneId, 'terminated'),
+    );
   }
-  await Promise.all(children);
+
+  async function apply(amendmentId: string, change: AmendmentChange): Promise<AmendmentChangeResult> {
+    if ('add' in change) {
+      const milestone: MilestoneInput = { ...template, milestoneId: change.add.milestoneId, title: change.add.title, amount: change.add.amount };
+      await acts.addMilestone({ projectId: input.projectId, milestoneId: milestone.milestoneId, title: milestone.title, amount: milestone.amount });
+      milestones.push(milestone);
+      await startMilestone(milestone);
+      return { change, applied: true };
+    }
+    const milestoneId = 'remove' in change ? change.remove : change.milestoneId;
+    const outcome = await acts.amendMilestone({
+      milestoneId,
+      amendmentId,
+      change: 'remove' in change ? { kind: 'remove' } : { kind: 'amount', amount: change.amount },
+    });
+    return outcome.ok ? { change, applied: true } : { change, applied: false, reason: outcome.reason };
+  }
+
+  setHandler(projectStatusQuery, status);
+  setHandler(milestonesStartedUpdate, async () => {
+    await condition(() => started.size >= input.milestones.length);
+    return status();
+  });
+
+  setHandler(
+    proposeAmendmentUpdate,
+    ({ actor, amendmentId, changes }) => {
+      const amendment: Amendment = { id: amendmentId, proposedBy: partyOf(actor)!, proposedAt: new Date(Date.now()).toISOString(), changes, state: 'pending' };
+      amendments.push(amendment);
+      return amendment;
+    },
+    {
+      validator: ({ actor, changes }) => {
+        if (!partyOf(actor)) refuse(FailureType.NotAllowed, 'only the client or the provider proposes an amendment');
+        if (state !== 'active') refuse(FailureType.InvalidState, 'the project is finished');
+        if (pending() || applying) refuse(FailureType.InvalidState, 'another amendment is waiting for the other party');
+        const touched = new Set<string>();
+        for (const change of changes) {
+          if ('add' in change) continue;
+          const id = 'remove' in change ? change.remove : change.milestoneId;
+          if (!live(id)) refuse(FailureType.BusinessRule, `milestone ${id} is not an open milestone of this project`);
+          if (touched.has(id)) refuse(FailureType.BusinessRule, `milestone ${id} appears twice in the amendment`);
+          touched.add(id);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    acceptAmendmentUpdate,
+    async ({ amendmentId }) => {
+      const amendment = pending()!;
+      applying = true;
+      amendment.acceptedAt = new Date(Date.now()).toISOString();
+      const results: AmendmentChangeResult[] = [];
+      for (const change of amendment.changes) results.push(await apply(amendmentId, change));
+      amendment.results = results;
+      amendment.state = results.every((r) => r.applied) ? 'applied' : 'partially_applied';
+      applying = false;
+      return amendment;
+    },
+    {
+      validator: ({ actor, amendmentId }) => {
+        const amendment = pending();
+        if (!amendment || amendment.id !== amendmentId) return refuse(FailureType.InvalidState, `amendment ${amendmentId} is not waiting for acceptance`);
+        const party = partyOf(actor);
+        if (!party) refuse(FailureType.NotAllowed, 'only the client or the provider accepts an amendment');
+        if (party === amendment.proposedBy) refuse(FailureType.NotAllowed, 'an amendment is accepted by the other party');
+      },
+    },
+  );
+
+  for (const milestone of input.milestones) await startMilestone(milestone);
+  await condition(() => !applying && milestones.every((m) => finalStates.has(m.milestoneId)));
+  for (const amendment of amendments) if (amendment.state === 'pending') amendment.state = 'superseded';
   state = 'finished';
   await acts.finishProject(input.projectId);
   await condition(allHandlersFinished);

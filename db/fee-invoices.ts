@@ -1,0 +1,88 @@
+import { newId } from '../lib/ids';
+import type { Db } from './pool';
+import { inTransaction } from './pool';
+
+export interface NewFeeInvoice {
+  key: string;
+  kind: 'commission' | 'escrow_fee';
+  projectId: string;
+  milestoneId: string;
+  party: 'client' | 'provider';
+  recipient: { id: string; name: string; email: string };
+  baseAmount: number;
+  amount: number;
+  currency: string;
+  description: string;
+}
+
+const DESCRIPTIONS = { commission: 'Commission de mise en relation', escrow_fee: 'Frais de séquestre (risque zéro)' } as const;
+export const describeFee = (kind: NewFeeInvoice['kind']) => DESCRIPTIONS[kind];
+
+/**
+ * Issues a fee invoice once per key, numbered `PF-<year>-<seq>` without gaps: the counter moves in the same
+ * transaction as the insert, so a failed insert gives its number back.
+ */
+export async function issueFeeInvoice(db: Db, f: NewFeeInvoice): Promise<{ id: string; number: string }> {
+  return inTransaction(db, async (tx) => {
+    const existing = await tx.query('SELECT id, number FROM fee_invoices WHERE key = $1', [f.key]);
+    if (existing.rowCount) return existing.rows[0];
+    const series = `PF-${new Date().getUTCFullYear()}`;
+    const { rows } = await tx.query(
+      `INSERT INTO counters (name, value) VALUES ($1, 1)
+       ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`,
+      [`fee_invoice:${series}`],
+    );
+    const seq = Number(rows[0].value);
+    const number = `${series}-${String(seq).padStart(6, '0')}`;
+    const id = newId('fi');
+    await tx.query(
+      `INSERT INTO fee_invoices (id, number, series, seq, key, kind, project_id, milestone_id, party, user_id, recipient_name,
+                                 recipient_email, base_amount, amount, currency, description)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [id, number, series, seq, f.key, f.kind, f.projectId, f.milestoneId, f.party, f.recipient.id, f.recipient.name,
+        f.recipient.email, f.baseAmount, f.amount, f.currency, f.description],
+    );
+    return { id, number };
+  });
+}
+
+export interface FeeInvoiceRow {
+  id: string;
+  number: string;
+  kind: 'commission' | 'escrow_fee';
+  projectId: string;
+  projectTitle: string;
+  milestoneId: string;
+  milestoneTitle: string;
+  party: 'client' | 'provider';
+  userId: string;
+  recipientName: string;
+  recipientEmail: string;
+  baseAmount: number;
+  amount: number;
+  currency: string;
+  description: string;
+  issuedAt: string;
+}
+
+const SELECT = `SELECT f.*, p.title AS project_title, m.title AS milestone_title
+  FROM fee_invoices f JOIN projects p ON p.id = f.project_id JOIN milestones m ON m.id = f.milestone_id`;
+
+function toRow(r: Record<string, any>): FeeInvoiceRow {
+  return {
+    id: r.id, number: r.number, kind: r.kind, projectId: r.project_id, projectTitle: r.project_title, milestoneId: r.milestone_id,
+    milestoneTitle: r.milestone_title, party: r.party, userId: r.user_id, recipientName: r.recipient_name,
+    recipientEmail: r.recipient_email, baseAmount: r.base_amount, amount: r.amount, currency: r.currency,
+    description: r.description, issuedAt: (r.issued_at as Date).toISOString(),
+  };
+}
+
+export async function listUserFeeInvoices(db: Db, userId: string): Promise<FeeInvoiceRow[]> {
+  const { rows } = await db.query(`${SELECT} WHERE f.user_id = $1 ORDER BY f.series DESC, f.seq DESC`, [userId]);
+  return rows.map(toRow);
+}
+
+export async function findFeeInvoice(db: Db, id: string): Promise<FeeInvoiceRow | undefined> {
+  const { rows } = await db.query(`${SELECT} WHERE f.id = $1`, [id]);
+  return rows[0] ? toRow(rows[0]) : undefined;
+}

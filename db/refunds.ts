@@ -1,0 +1,31 @@
+import type { Db } from './pool';
+
+export async function recordRefundOrder(
+  db: Db,
+  r: { id: string; projectId: string; milestoneId: string; amount: number; currency: string; reason: string; attempt: number },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO refunds (id, project_id, milestone_id, amount, currency, reason, state, attempt)
+     VALUES ($1, $2, $3, $4, $5, $6, 'ordered', $7)
+     ON CONFLICT (id) DO UPDATE SET state = 'ordered', attempt = EXCLUDED.attempt, failure_reason = NULL
+     WHERE refunds.attempt < EXCLUDED.attempt`,
+    [r.id, r.projectId, r.milestoneId, r.amount, r.currency, r.reason, r.attempt],
+  );
+}
+
+export async function settleRefundOrder(db: Db, id: string, attempt: number, outcome: 'paid' | 'failed', reason?: string): Promise<void> {
+  await db.query(
+    `UPDATE refunds SET state = $3, failure_reason = $4, settled_at = now() WHERE id = $1 AND attempt = $2`,
+    [id, attempt, outcome, outcome === 'failed' ? (reason ?? 'unspecified') : null],
+  );
+}
+
+export async function findRefund(db: Db, id: string) {
+  const { rows } = await db.query('SELECT id, project_id, milestone_id, state, attempt, amount FROM refunds WHERE id = $1', [id]);
+  return rows[0] as { id: string; project_id: string; milestone_id: string; state: string; attempt: number; amount: number } | undefined;
+}
+
+export async function listMilestoneRefunds(db: Db, milestoneId: string) {
+  const { rows } = await db.query('SELECT id, amount, reason, state, attempt, failure_reason, created_at, settled_at FROM refunds WHERE milestone_id = $1 ORDER BY created_at, id', [milestoneId]);
+  return rows;
+}

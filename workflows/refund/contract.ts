@@ -1,0 +1,36 @@
+/** The refund workflow's contract: one per refund order to a client's bank, from order to confirmation. */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PartyInfo } from '../shared';
+
+export const refundWorkflowId = (refundId: string): string => `refund:${refundId}`;
+
+export interface RefundInput {
+  refundId: string;
+  projectId: string;
+  milestoneId: string;
+  client: PartyInfo;
+  /** minor units, escrow part and any escrow fee refunded with it */
+  amount: number;
+  currency: string;
+  reason: string;
+  /** a deposit that arrived for a milestone that had already ended: recorded (all excess) before it is refunded */
+  strayDeposit?: { eventId: string; reference: string };
+}
+
+export interface RefundSettledArgs {
+  eventId: string;
+  outcome: 'paid' | 'failed';
+  reason?: string;
+}
+
+export interface RefundStatus {
+  refundId: string;
+  state: 'ordered' | 'paid' | 'failed';
+  attempt: number;
+  failureReason?: string;
+}
+
+export const refundSettledSignal = defineSignal<[RefundSettledArgs]>('refundSettled');
+/** Finance staff order the refund again (after the client fixed their bank details). */
+export const retryRefundUpdate = defineUpdate<RefundStatus>('retryRefund');
+export const refundStatusQuery = defineQuery<RefundStatus>('refundStatus');

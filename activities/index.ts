@@ -2,7 +2,7 @@
  * Every activity of the system, built from injected dependencies so that the worker wires real ones and tests may
  * wire their own. Workflows see these only as types through proxyActivities.
  */
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { saveDisputeSnapshot } from '../db/disputes';
 import { describeFee, issueFeeInvoice } from '../db/fee-invoices';
@@ -212,6 +212,8 @@ export function createActivities({ db, mailer, payments, staffEmail, temporal }:
         return { ok: true, status };
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return { ok: false, reason: err.cause.message };
+        // The milestone ended meanwhile (or ended while the update was in flight): nothing left to amend.
+        if (err instanceof WorkflowNotFoundError) return { ok: false, reason: 'the milestone has ended' };
         throw err;
       }
     },

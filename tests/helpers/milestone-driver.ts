@@ -9,12 +9,13 @@ import {
   depositReceivedSignal,
   milestoneWorkflowId,
   statusQuery,
+  type FeeRates,
   type MilestoneInput,
   type MilestoneTiming,
 } from '../../workflows/milestone/contract';
 import { milestoneWorkflow } from '../../workflows/milestone/workflow';
 import type { Actor } from '../../workflows/shared';
-import { CLIENT, PROVIDER, milestoneInput, seedProject, uniq } from './fixtures';
+import { CLIENT, NO_FEES, PROVIDER, milestoneInput, seedProject, uniq } from './fixtures';
 import { eventually } from './temporal';
 
 export const DAY = 86_400_000;
@@ -51,8 +52,9 @@ export async function startScenario(
   taskQueue: string,
   amount = 120000,
   timing: Partial<MilestoneTiming> = {},
+  fees: FeeRates = NO_FEES,
 ): Promise<Scenario> {
-  const project = await seedProject(db, [amount], 'r0', uniq('Projet'));
+  const project = await seedProject(db, [amount], 'r0', uniq('Projet'), fees);
   const input = milestoneInput(project, 0, timing);
   const handle = await env.client.workflow.start(milestoneWorkflow, { workflowId: milestoneWorkflowId(input.milestoneId), taskQueue, args: [input] });
   startedMilestones.push(input.milestoneId);

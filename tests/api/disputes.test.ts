@@ -105,7 +105,10 @@ test('the SMA queue, an information request and the decision', async () => {
   expect((await (await as('provider')).get(`/v1/projects/${projectId}/payments`)).body.milestones[0]).toMatchObject({ state: 'released', released: 100000, inEscrow: 0 });
   expectProblem(await mediator.post(`${d}/decision`).send({ providerAmount: 100000, clientAmount: 0, rationale: 'again' }), 409);
 
-  const feed = await (await as('provider')).get('/v1/me/notifications');
+  const feed = await eventually(async () => {
+    const res = await (await as('provider')).get('/v1/me/notifications');
+    return res.body.items.some((n: { kind: string }) => n.kind === 'dispute_decided') ? res : undefined;
+  });
   const kinds = feed.body.items.map((n: { kind: string }) => n.kind);
   expect(kinds.indexOf('dispute_decided')).toBeLessThan(kinds.indexOf('dispute_escalated'));
   expect(feed.body.items.find((n: { kind: string }) => n.kind === 'dispute_decided')).toMatchObject({ disputeId: dispute.id, title: 'Décision du Service Médiation & Arbitrage : Maquettes' });

@@ -108,8 +108,16 @@ describe('milestone actions', () => {
     expect(refunded.status).toBe(200);
     expect(refunded.body).toMatchObject({ outcome: 'refunded', state: 'refunded' });
     expect((await summary(b.projectId)).milestones[0]).toMatchObject({ deposited: 120000, refunded: 120000, inEscrow: 0, released: 0 });
-    const timeline = await client.get(`${b.path}/timeline`);
-    expect(timeline.body.events.map((e: { type: string }) => e.type)).toEqual(['deposit_received', 'funded', 'cancel_requested', 'refunded']);
+    // the refund is then ordered to the client's bank (the webhook gateway waits for refund.paid)
+    const timeline = await eventually(async () => {
+      const res = await client.get(`${b.path}/timeline`);
+      return res.body.events.length === 5 ? res : undefined;
+    });
+    expect(timeline.body.events.map((e: { type: string }) => e.type)).toEqual(['deposit_received', 'funded', 'cancel_requested', 'refunded', 'refund_ordered']);
+    const { rows } = await sys.db.query('SELECT id, amount, state FROM refunds WHERE milestone_id = $1', [b.milestoneId]);
+    expect(rows).toEqual([{ id: expect.any(String), amount: 120000, state: 'ordered' }]);
+    expect((await sys.webhook('refund.paid', { refundId: rows[0].id })).body.outcome).toBe('applied');
+    await eventually(async () => ((await summary(b.projectId)).milestones[0].refundsPending === 0 ? true : undefined));
   });
 });
 
@@ -128,7 +136,7 @@ describe('payment requests', () => {
     return req;
   };
 
-  test('refusals: not a PDF 415, no file 400, bad amount 400, wrong amount 422, wrong state 409; nothing stored', async () => {
+  test('refusals: not a PDF 415, no file 400, bad amount 400, wrong amount 422, wrong state 409; a refusal says why and moves nothing', async () => {
     const p = await releasedMilestone();
     expectProblem(await upload(p.path, { invoiceNumber: 'F-1', amount: '50000' }, Buffer.from('GIF89a not a pdf')), 415);
     expectProblem(await upload(p.path, { invoiceNumber: 'F-1', amount: '50000' }, null), 400);
@@ -138,8 +146,13 @@ describe('payment requests', () => {
     expectProblem(json, 415);
     const early = await newProject();
     expectProblem(await upload(early.path, { invoiceNumber: 'F-2', amount: '120000' }), 409);
-    const { rows } = await sys.db.query('SELECT count(*)::int AS n FROM invoices WHERE milestone_id IN ($1, $2)', [p.milestoneId, early.milestoneId]);
-    expect(rows[0].n).toBe(0);
+    // only the refusals of the workflow's rules leave a trace: rejected requests, with their reason, on the dashboard
+    const { rows } = await sys.db.query('SELECT milestone_id, state, failure_reason FROM payment_requests WHERE milestone_id IN ($1, $2) ORDER BY created_at', [p.milestoneId, early.milestoneId]);
+    expect(rows).toEqual([
+      { milestone_id: p.milestoneId, state: 'rejected', failure_reason: expect.stringMatching(/released amount \(50000\)/) },
+      { milestone_id: early.milestoneId, state: 'rejected', failure_reason: expect.stringMatching(/awaiting_deposit/) },
+    ]);
+    expect((await summary(p.projectId)).milestones[0]).toMatchObject({ released: 50000, payable: 50000, paidOut: 0 });
   });
 
   test('a file over 10 MiB is 413', async () => {

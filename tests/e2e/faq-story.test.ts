@@ -27,6 +27,8 @@ test('client silent, reminders, dispute, escalation, SMA releases in place of th
   const created = await call('POST', '/v1/projects', [CLIENT.id, 'client'], {
     externalId: uniq('pel'), title, formula: 'r0', currency: 'EUR', client: CLIENT, provider: PROVIDER,
     milestones: [{ title: 'Livraison finale', amount: 250000 }],
+    commissionRate: 0,
+    escrowFeeRate: 0,
   });
   expect(created.status).toBe(201);
   const projectId = created.body.id;

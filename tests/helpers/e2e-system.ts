@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signPayload } from '../../api/webhook-signature';
+import { checkLedger } from '../../db/ledger-check';
 import type { Db } from '../../db/pool';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET } from '../../lib/config';
 import { freePort } from '../../lib/free-port';
@@ -15,7 +16,9 @@ import { eventually, startDevServer } from './temporal';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface E2eSystem {
+  api: string;
   db: Db;
+  token(sub: string, role: Role): Promise<string>;
   mail: MailCatcher;
   call(method: string, route: string, who: [string, Role] | null, body?: unknown): Promise<{ status: number; body: any }>;
   deposit(milestoneId: string, amount: number): Promise<void>;
@@ -66,7 +69,9 @@ export async function startE2eSystem(settings: Record<string, string>): Promise<
   }
 
   return {
+    api,
     db,
+    token: (sub, role) => signToken(DEV_AUTH_JWT_SECRET, { sub, role }),
     mail,
     call,
     async deposit(milestoneId, amount) {
@@ -87,12 +92,15 @@ export async function startE2eSystem(settings: Record<string, string>): Promise<
         // liabilities carry credit balances (negative sums)
         const balance = (account: string) => 0 - debit(account);
         expect(m.inEscrow).toBe(balance('escrow'));
+        expect(m.payable).toBe(balance('provider_payable') + balance('payouts_in_transit'));
+        expect(m.commission).toBe(balance('fees_commission'));
+        expect(m.escrowFee).toBe(balance('escrow_fee_held') + balance('fees_escrow'));
+        expect(m.refundsPending).toBe(balance('refunds_due') + balance('refunds_in_transit'));
         expect(m.deposited - m.released - m.refunded).toBe(m.inEscrow);
-        expect(m.released).toBe(m.paidOut + balance('provider_payable') + balance('payouts_in_transit'));
-        expect(m.refunded).toBe(balance('refunds_due'));
-        expect(m.deposited - m.paidOut).toBe(debit('psp_cash'));
+        expect(m.released).toBe(m.paidOut + m.commission + m.payable);
       }
-      for (const key of ['amount', 'deposited', 'released', 'refunded', 'inEscrow', 'paidOut']) {
+      expect(await checkLedger(db)).toEqual([]);
+      for (const key of ['amount', 'deposited', 'released', 'refunded', 'inEscrow', 'paidOut', 'commission', 'escrowFee', 'payable', 'refundsPending']) {
         expect(body.totals[key]).toBe(body.milestones.reduce((s: number, m: Record<string, number>) => s + m[key], 0));
       }
       return body;

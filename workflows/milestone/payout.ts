@@ -23,14 +23,15 @@ export async function payOut(m: MilestoneCore): Promise<void> {
     }
     await condition(() => m.payoutSettlements.has(receipt.id));
     const settlement = m.payoutSettlements.get(receipt.id)!;
+    const reason = settlement.reason ?? 'motif non précisé';
+    // Failed from now on, before the bookkeeping: the provider may retry as soon as the dashboard says so.
+    if (settlement.outcome === 'failed') request.failed = { reason, at: new Date(Date.now()).toISOString() };
     await m.effects.run(() => acts.settlePayout({ ...payout, payoutId: settlement.payoutId, outcome: settlement.outcome, reason: settlement.reason }));
     if (settlement.outcome === 'paid') {
       void m.record('paid', { to: 'paid', data: { payoutId: settlement.payoutId, amount: request.payoutAmount } });
       void m.notify('payout_paid', 'provider', { amount: request.payoutAmount });
       return;
     }
-    const reason = settlement.reason ?? 'motif non précisé';
-    request.failed = { reason, at: new Date(Date.now()).toISOString() };
     void m.record('payout_failed', { data: { payoutId: settlement.payoutId, reason, attempt: request.attempt } });
     void m.notify('payout_failed', 'provider', { amount: request.payoutAmount, extra: { reason } });
     void m.effects.run(() =>

@@ -51,13 +51,16 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundStatus> 
     await condition(() => settlement !== undefined);
     const { outcome, reason } = settlement!;
     settlement = undefined;
+    if (outcome === 'failed') {
+      // Failed from now on, before the bookkeeping: staff may order it again as soon as they see it.
+      retry = false;
+      status = { ...status, state: 'failed', failureReason: reason ?? 'unspecified' };
+    }
     await acts.settleRefund({ ...input, attempt, outcome, reason: reason ?? 'unspecified' });
     if (outcome === 'paid') {
       status = { ...status, state: 'paid' };
       break;
     }
-    status = { ...status, state: 'failed', failureReason: reason ?? 'unspecified' };
-    retry = false;
     await condition(() => retry);
   }
   await condition(allHandlersFinished);

@@ -28,16 +28,3 @@ export async function storeInvoice(db: Db, upload: InvoiceUpload): Promise<Store
   );
   return { id: upload.id, sha256, sizeBytes: upload.content.length };
 }
-
-/** Removes an invoice that no payment request refers to (the request was refused). */
-export async function discardInvoice(db: Db, invoiceId: string): Promise<void> {
-  await db.query(
-    'DELETE FROM invoices WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM payment_requests WHERE invoice_id = $1)',
-    [invoiceId],
-  );
-}
-
-export async function readInvoice(db: Db, invoiceId: string) {
-  const { rows } = await db.query('SELECT id, sha256, size_bytes, content FROM invoices WHERE id = $1', [invoiceId]);
-  return rows[0] as { id: string; sha256: string; size_bytes: number; content: Buffer } | undefined;
-}

@@ -13,9 +13,6 @@ interface Rule {
   describe: (row: Record<string, any>) => Omit<Violation, 'rule'>;
 }
 
-/** Liabilities and the cash account: none may ever go the wrong way. */
-const NEVER_NEGATIVE = ['psp_cash', 'escrow', 'escrow_fee_held', 'provider_payable', 'payouts_in_transit', 'refunds_due', 'refunds_in_transit', 'fees_commission', 'fees_escrow'];
-
 const RULES: Rule[] = [
   {
     rule: 'every entry balances',

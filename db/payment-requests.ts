@@ -120,11 +120,3 @@ export async function findPaymentRequest(db: Db, id: string) {
   const { rows } = await db.query('SELECT id, project_id, milestone_id, provider_id, state FROM payment_requests WHERE id = $1', [id]);
   return rows[0] as { id: string; project_id: string; milestone_id: string; provider_id: string; state: string } | undefined;
 }
-
-export async function invoiceNumberTaken(db: Db, providerId: string, invoiceNumber: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `SELECT 1 FROM payment_requests WHERE provider_id = $1 AND invoice_number = $2 AND state <> 'rejected'`,
-    [providerId, invoiceNumber],
-  );
-  return (rowCount ?? 0) > 0;
-}

@@ -4,7 +4,6 @@ import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import request from 'supertest';
 import { createActivities } from '../../activities';
-import { createSmtpMailer } from '../../activities/mail/mailer';
 import { createApp } from '../../api/app';
 import { signPayload } from '../../api/webhook-signature';
 import type { Db } from '../../db/pool';

@@ -7,6 +7,8 @@ import type { Db } from '../../db/pool';
 import { startMailCatcher, type MailCatcher } from '../../lib/mail-catcher';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import { freshDatabase } from './db';
+import { drainRefunds } from './milestone-driver';
+import { startTimeSkippingServer } from './temporal';
 import { uniq } from './fixtures';
 
 export interface WorkflowHarness {
@@ -50,3 +52,31 @@ export async function workflowHarness(): Promise<WorkflowHarness> {
 
 export { sandboxGateway, webhookGateway };
 export const STAFF_EMAIL = 'finance@escrow.test';
+
+export interface TimeSkippingSuite {
+  env: TestWorkflowEnvironment;
+  h: WorkflowHarness;
+  /** runs `body` with a worker on its own task queue, then waits for the refunds it started */
+  withWorker(body: (taskQueue: string) => Promise<void>, payments?: PaymentGateway): Promise<void>;
+}
+
+/** What every workflow test file sets up: a time-skipping server and the harness, torn down after the file. */
+export function timeSkippingSuite(): TimeSkippingSuite {
+  const suite = {
+    async withWorker(body: (taskQueue: string) => Promise<void>, payments?: PaymentGateway) {
+      const { worker, taskQueue } = await suite.h.worker(suite.env, payments);
+      await worker.runUntil(async () => {
+        await body(taskQueue);
+        await drainRefunds(suite.env);
+      });
+    },
+  } as TimeSkippingSuite;
+  beforeAll(async () => {
+    [suite.env, suite.h] = await Promise.all([startTimeSkippingServer(), workflowHarness()]);
+  });
+  afterAll(async () => {
+    await suite.env?.teardown();
+    await suite.h?.close();
+  });
+  return suite;
+}

@@ -19,29 +19,19 @@ import {
 } from '../../workflows/milestone/contract';
 import type { Actor } from '../../workflows/shared';
 import { PROVIDER, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, disputeIdOf, drainRefunds, settleAndTerminate, count, fund, fundAndDeliver, mediator, provider, refusal, startScenario, type Scenario } from '../helpers/milestone-driver';
+import { DAY, client, disputeIdOf, settleAndTerminate, count, fund, fundAndDeliver, mediator, provider, refusal, startScenario, type Scenario } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
-import { eventually, startTimeSkippingServer } from '../helpers/temporal';
-import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
+import { eventually } from '../helpers/temporal';
+import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
+const suite = timeSkippingSuite();
 let env: TestWorkflowEnvironment;
 let h: WorkflowHarness;
-
-beforeAll(async () => {
-  [env, h] = await Promise.all([startTimeSkippingServer(), workflowHarness()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await h?.close();
+beforeAll(() => {
+  ({ env, h } = suite);
 });
 
-async function withWorker(body: (taskQueue: string) => Promise<void>): Promise<void> {
-  const { worker, taskQueue } = await h.worker(env);
-  await worker.runUntil(async () => {
-    await body(taskQueue);
-    await drainRefunds(env);
-  });
-}
+const withWorker = (body: (taskQueue: string) => Promise<void>) => suite.withWorker(body);
 
 const open = (s: Scenario, by: Actor = provider) =>
   s.handle.executeUpdate(openDisputeUpdate, { args: [{ actor: by, reason: 'client_silent', statement: 'Le travail est livré.' }] });

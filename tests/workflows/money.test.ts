@@ -18,18 +18,14 @@ import { projectWorkflow } from '../../workflows/project/workflow';
 import { refundSettledSignal, refundStatusQuery, refundWorkflowId, retryRefundUpdate } from '../../workflows/refund/contract';
 import { CLIENT, DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
 import { DAY, client, disputeIdOf, drainRefunds, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
-import { eventually, startTimeSkippingServer } from '../helpers/temporal';
-import { STAFF_EMAIL, webhookGateway, workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
+import { eventually } from '../helpers/temporal';
+import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
+const suite = timeSkippingSuite();
 let env: TestWorkflowEnvironment;
 let h: WorkflowHarness;
-
-beforeAll(async () => {
-  [env, h] = await Promise.all([startTimeSkippingServer(), workflowHarness()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await h?.close();
+beforeAll(() => {
+  ({ env, h } = suite);
 });
 afterEach(async () => {
   expect(await checkLedger(h.db)).toEqual([]);

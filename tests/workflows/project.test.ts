@@ -6,18 +6,14 @@ import { projectWorkflow } from '../../workflows/project/workflow';
 import { CLIENT, PROVIDER, milestoneInput, seedProject } from '../helpers/fixtures';
 import { drainRefunds } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
-import { startTimeSkippingServer } from '../helpers/temporal';
-import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
 
+import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
+
+const suite = timeSkippingSuite();
 let env: TestWorkflowEnvironment;
 let h: WorkflowHarness;
-
-beforeAll(async () => {
-  [env, h] = await Promise.all([startTimeSkippingServer(), workflowHarness()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await h?.close();
+beforeAll(() => {
+  ({ env, h } = suite);
 });
 
 test('the project starts one workflow per milestone and finishes when every milestone is final', async () => {

@@ -10,29 +10,18 @@ import {
   statusQuery,
 } from '../../workflows/milestone/contract';
 import { CLIENT, PROVIDER, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, disputeIdOf, drainRefunds, settleAndTerminate, count, fund, fundAndDeliver, kinds, mediator, provider, startScenario, type Scenario } from '../helpers/milestone-driver';
-import { eventually, startTimeSkippingServer } from '../helpers/temporal';
-import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
+import { DAY, client, disputeIdOf, settleAndTerminate, count, fund, fundAndDeliver, kinds, mediator, provider, startScenario, type Scenario } from '../helpers/milestone-driver';
+import { eventually } from '../helpers/temporal';
+import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
+const suite = timeSkippingSuite();
 let env: TestWorkflowEnvironment;
 let h: WorkflowHarness;
-
-beforeAll(async () => {
-  [env, h] = await Promise.all([startTimeSkippingServer(), workflowHarness()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await h?.close();
+beforeAll(() => {
+  ({ env, h } = suite);
 });
 
-/** Runs `body` with a worker on its own task queue. */
-async function withWorker(body: (taskQueue: string) => Promise<void>): Promise<void> {
-  const { worker, taskQueue } = await h.worker(env);
-  await worker.runUntil(async () => {
-    await body(taskQueue);
-    await drainRefunds(env);
-  });
-}
+const withWorker = (body: (taskQueue: string) => Promise<void>) => suite.withWorker(body);
 
 const mailsAbout = (s: Scenario) => h.mail.messages.filter((m) => m.text.includes(s.project.title));
 /** Waits until exactly `n` notices of `kind` were recorded for the scenario. */

@@ -1,0 +1,86 @@
+/** Own file, own time-skipping server: this scenario waits on webhooks and must not share a clock with others. */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { milestoneFigures } from '../../db/ledger';
+import { listProviderRequests } from '../../db/payment-requests';
+import {
+  depositReceivedSignal,
+  milestoneWorkflowId,
+  payoutSettledSignal,
+  releaseUpdate,
+  requestPaymentUpdate,
+  retryPayoutUpdate,
+  statusQuery,
+  type MilestoneInput,
+} from '../../workflows/milestone/contract';
+import { milestoneWorkflow } from '../../workflows/milestone/workflow';
+import type { Actor } from '../../workflows/shared';
+import { CLIENT, DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
+import { refusal, startedMilestones } from '../helpers/milestone-driver';
+import { recordHistoryIfAsked } from '../helpers/record-history';
+import { eventually } from '../helpers/temporal';
+import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
+
+const client: Actor = { userId: CLIENT.id, role: 'client' };
+const provider: Actor = { userId: PROVIDER.id, role: 'provider' };
+const DAY = 86_400_000;
+
+const suite = timeSkippingSuite();
+let env: TestWorkflowEnvironment;
+let h: WorkflowHarness;
+beforeAll(() => {
+  ({ env, h } = suite);
+});
+
+async function startMilestone(input: MilestoneInput, taskQueue: string) {
+  startedMilestones.push(input.milestoneId);
+  return env.client.workflow.start(milestoneWorkflow, { workflowId: milestoneWorkflowId(input.milestoneId), taskQueue, args: [input] });
+}
+
+const deposit = (eventId: string, amount: number) => ({ eventId, amount, currency: 'EUR', reference: `ref-${eventId}` });
+
+test('webhook gateway: the payout waits for payout.paid; payout.failed puts it back to payable until the provider retries', async () => {
+  const project = await seedProject(h.db, [10000], 'r0', 'Site vitrine', DEFAULT_FEES);
+  const input = milestoneInput(project, 0, { payoutDelayMs: DAY });
+  const { worker, taskQueue } = await h.worker(env, webhookGateway());
+  await worker.runUntil(async () => {
+    const handle = await startMilestone(input, taskQueue);
+    await handle.signal(depositReceivedSignal, deposit('w1', 10300));
+    await handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+    const invoiceId = await storedInvoice(h.db, input.milestoneId, 'F-100');
+    await handle.executeUpdate(requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: 'F-100', amount: 10000 }] });
+    await env.sleep(DAY + 1000);
+    const ordered = await eventually(async () => {
+      const st = await handle.query(statusQuery);
+      return st.paymentRequest?.payoutId ? st : undefined;
+    });
+    expect(ordered.paymentRequest).toMatchObject({ amount: 10000, payoutAmount: 9000, attempt: 1 });
+    const payoutId = ordered.paymentRequest!.payoutId!;
+    expect((await milestoneFigures(h.db, project.id)).get(input.milestoneId)).toMatchObject({ paidOut: 0, payable: 9000, commission: 1000 });
+
+    await handle.signal(payoutSettledSignal, { eventId: 'po-evt-1', payoutId, outcome: 'failed', reason: 'IBAN invalide' });
+    await h.mail.waitFor((m) => m.subject.startsWith('Échec du paiement') && m.text.includes('IBAN invalide'));
+    await h.mail.waitFor((m) => m.to.includes(STAFF_EMAIL) && m.subject.includes(payoutId));
+    const failed = await handle.query(statusQuery);
+    expect(failed).toMatchObject({ state: 'payment_requested', paymentRequest: { failed: { reason: 'IBAN invalide' } } });
+    expect(await refusal(handle.executeUpdate(retryPayoutUpdate, { args: [{ actor: client }] }))).toBe('NotAllowed');
+
+    await handle.executeUpdate(retryPayoutUpdate, { args: [{ actor: provider }] });
+    const retried = await eventually(async () => {
+      const st = await handle.query(statusQuery);
+      return st.paymentRequest?.attempt === 2 && st.paymentRequest.payoutId ? st.paymentRequest.payoutId : undefined;
+    });
+    expect(retried).not.toBe(payoutId);
+    // a late duplicate of the first failure changes nothing
+    await handle.signal(payoutSettledSignal, { eventId: 'po-evt-1', payoutId, outcome: 'failed', reason: 'IBAN invalide' });
+    await handle.signal(payoutSettledSignal, { eventId: 'po-evt-2', payoutId: retried, outcome: 'paid' });
+    // (awaiting result() right after a signal sometimes never returns on the time-skipping server: poll the state first)
+    await eventually(async () => ((await handle.query(statusQuery)).state === 'paid' ? true : undefined));
+    expect(await handle.result()).toBe('paid');
+    await recordHistoryIfAsked(handle, 'milestone-payout-failed-then-paid');
+  });
+  const requests = (await listProviderRequests(h.db, PROVIDER.id)).filter((r) => r.milestoneId === input.milestoneId);
+  expect(requests).toEqual([expect.objectContaining({ invoiceNumber: 'F-100', state: 'paid', attempts: 2, payoutAmount: 9000 })]);
+  expect((await milestoneFigures(h.db, project.id)).get(input.milestoneId)).toMatchObject({ released: 10000, paidOut: 9000, commission: 1000, escrowFee: 300, payable: 0 });
+  const { rows } = await h.db.query('SELECT attempt, state FROM payouts WHERE milestone_id = $1 ORDER BY attempt', [input.milestoneId]);
+  expect(rows).toEqual([{ attempt: 1, state: 'failed' }, { attempt: 2, state: 'paid' }]);
+});

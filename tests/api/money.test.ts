@@ -100,6 +100,7 @@ test('refunds: refund.failed leaves it for staff to retry (platform only), refun
   const cancelled = await (await client()).post(`${ms(p, id)}/cancel`);
   expect([cancelled.status, cancelled.text]).toEqual([200, expect.any(String)]);
   const refund = await eventually(async () => (await sys.db.query('SELECT id, state FROM refunds WHERE milestone_id = $1', [id])).rows[0]);
+  expectProblem(await (await sys.as('platform-1', 'platform')).post(`/v1/refunds/${refund.id}/retry`), 409);
   await sys.webhook('refund.failed', { refundId: refund.id, reason: 'compte clos' });
   await eventually(async () => ((await sys.db.query('SELECT state FROM refunds WHERE id = $1', [refund.id])).rows[0].state === 'failed' ? true : undefined));
   expectProblem(await (await client()).post(`/v1/refunds/${refund.id}/retry`), 403);

@@ -170,7 +170,6 @@ test('refunds through the webhook gateway: refund.failed tells staff and waits f
     const refund = env.client.workflow.getHandle(refundWorkflowId(refundId));
     await eventually(async () => ((await refund.query(refundStatusQuery)).attempt === 1 ? true : undefined));
     expect((await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId)).toMatchObject({ refunded: 25000, refundsPending: 25000 });
-    expect(await refusal(refund.executeUpdate(retryRefundUpdate))).toBe('InvalidState');
 
     await refund.signal(refundSettledSignal, { eventId: 'rf-evt-1', outcome: 'failed', reason: 'compte clos' });
     await h.mail.waitFor((m) => m.to.includes(STAFF_EMAIL) && m.subject.includes(refundId));

@@ -25,15 +25,22 @@ export const mediator: Actor = { userId: 'med-1', role: 'mediator' };
 
 export type MilestoneHandle = WorkflowHandle<typeof milestoneWorkflow>;
 
-/** The ApplicationFailure type an update was refused with. */
-export async function refusal(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
-    throw err;
+/**
+ * The ApplicationFailure type an update was refused with. The Java time-skipping server now and then answers a
+ * rejected update with "update … not found" instead of its failure: the update is then sent again (a rejected update
+ * leaves no trace, so sending it again is harmless).
+ */
+export async function refusal(send: () => Promise<unknown>): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send();
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
+      if (attempt < 3 && err instanceof WorkflowNotFoundError && /update .* not found/.test(err.message)) continue;
+      throw err;
+    }
+    throw new Error('the update was accepted');
   }
-  throw new Error('the update was accepted');
 }
 
 export interface Scenario {

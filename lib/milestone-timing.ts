@@ -1,4 +1,5 @@
-import type { ClientSilencePolicy, MilestoneTiming } from '../workflows/milestone/contract';
+import type { ProjectRow } from '../db/projects';
+import type { ClientSilencePolicy, MilestoneInput, MilestoneTiming } from '../workflows/milestone/contract';
 import type { Config } from './config';
 
 /** The timing a new milestone is started with: today's settings, and the project's own silence policy if it has one. */
@@ -12,5 +13,21 @@ export function milestoneTiming(config: Config, clientSilencePolicy?: ClientSile
     clientSilenceGraceMs: config.CLIENT_SILENCE_GRACE,
     disputeResponseWindowMs: config.DISPUTE_RESPONSE_WINDOW,
     disputeReminderMs: config.DISPUTE_REMINDER_SCHEDULE,
+  };
+}
+
+/** A stored project's milestone as its workflow's input. */
+export function milestoneInputFor(project: ProjectRow, milestone: ProjectRow['milestones'][number], timing: MilestoneTiming): MilestoneInput {
+  return {
+    projectId: project.id,
+    projectTitle: project.title,
+    milestoneId: milestone.id,
+    title: milestone.title,
+    amount: milestone.amount,
+    currency: project.currency,
+    client: project.client,
+    provider: project.provider,
+    timing,
+    fees: project.fees,
   };
 }

@@ -6,14 +6,13 @@ import { listMilestoneEvents } from '../../db/milestone-events';
 import type { Config } from '../../lib/config';
 import { PPM, rateToPpm } from '../../lib/fees';
 import { newId } from '../../lib/ids';
-import { milestoneTiming } from '../../lib/milestone-timing';
+import { milestoneInputFor, milestoneTiming } from '../../lib/milestone-timing';
 import {
   cancelUpdate,
   completeUpdate,
   milestoneWorkflowId,
   releaseUpdate,
   statusQuery,
-  type MilestoneInput,
 } from '../../workflows/milestone/contract';
 import { milestonesStartedUpdate, projectWorkflowId } from '../../workflows/project/contract';
 import { loadVisibleProject, requireEscrow, requireMilestone } from '../access';
@@ -67,18 +66,8 @@ function sameProject(p: ProjectRow, body: CreateProjectBody): boolean {
 export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: ProjectRouteDeps): void {
   /** Starts the project workflow (and through it every milestone's) and returns once all have started. */
   async function startProjectWorkflow(project: ProjectRow): Promise<void> {
-    const milestones: MilestoneInput[] = project.milestones.map((m) => ({
-      projectId: project.id,
-      projectTitle: project.title,
-      milestoneId: m.id,
-      title: m.title,
-      amount: m.amount,
-      currency: project.currency,
-      client: project.client,
-      provider: project.provider,
-      timing: milestoneTiming(config, project.clientSilencePolicy),
-      fees: project.fees,
-    }));
+    const timing = milestoneTiming(config, project.clientSilencePolicy);
+    const milestones = project.milestones.map((m) => milestoneInputFor(project, m, timing));
     const start = new WithStartWorkflowOperation('projectWorkflow', {
       workflowId: projectWorkflowId(project.id),
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/pool';
 import { storeInvoice } from '../../db/invoices';
+import { milestoneInputFor } from '../../lib/milestone-timing';
 import { insertProjectOnce, type ProjectRow } from '../../db/projects';
 import type { FeeRates, MilestoneInput, MilestoneTiming } from '../../workflows/milestone/contract';
 
@@ -51,19 +52,7 @@ export const DEFAULT_TIMING: MilestoneTiming = {
 };
 
 export function milestoneInput(project: ProjectRow, index = 0, timing: Partial<MilestoneTiming> = {}): MilestoneInput {
-  const m = project.milestones[index];
-  return {
-    projectId: project.id,
-    projectTitle: project.title,
-    milestoneId: m.id,
-    title: m.title,
-    amount: m.amount,
-    currency: project.currency,
-    client: project.client,
-    provider: project.provider,
-    timing: { ...DEFAULT_TIMING, ...timing },
-    fees: project.fees,
-  };
+  return milestoneInputFor(project, project.milestones[index], { ...DEFAULT_TIMING, ...timing });
 }
 
 /** A minimal valid PDF. */

@@ -52,6 +52,15 @@ export interface Scenario {
   timeline(): Promise<string[]>;
 }
 
+/** Starts a milestone's workflow, remembered for drainRefunds. */
+export async function startMilestone(env: TestWorkflowEnvironment, input: MilestoneInput, taskQueue: string): Promise<MilestoneHandle> {
+  startedMilestones.push(input.milestoneId);
+  return env.client.workflow.start(milestoneWorkflow, { workflowId: milestoneWorkflowId(input.milestoneId), taskQueue, args: [input] });
+}
+
+/** A payment-provider deposit, as the webhook route signals it. */
+export const deposit = (eventId: string, amount: number) => ({ eventId, amount, currency: 'EUR', reference: `ref-${eventId}` });
+
 /** Seeds a one-milestone project with a unique title and starts its workflow. */
 export async function startScenario(
   env: TestWorkflowEnvironment,
@@ -63,8 +72,7 @@ export async function startScenario(
 ): Promise<Scenario> {
   const project = await seedProject(db, [amount], 'r0', uniq('Projet'), fees);
   const input = milestoneInput(project, 0, timing);
-  const handle = await env.client.workflow.start(milestoneWorkflow, { workflowId: milestoneWorkflowId(input.milestoneId), taskQueue, args: [input] });
-  startedMilestones.push(input.milestoneId);
+  const handle = await startMilestone(env, input, taskQueue);
   return {
     project,
     input,
@@ -81,7 +89,7 @@ export async function startScenario(
 }
 
 export async function fund(s: Scenario, amount = s.input.amount): Promise<void> {
-  await s.handle.signal(depositReceivedSignal, { eventId: uniq('dep'), amount, currency: 'EUR', reference: 'r' });
+  await s.handle.signal(depositReceivedSignal, deposit(uniq('dep'), amount));
   // a query is answered after the signal is processed
   const status = await s.handle.query(statusQuery);
   if (status.state !== 'funded' && amount >= s.input.amount) throw new Error(`expected funded, got ${status.state}`);

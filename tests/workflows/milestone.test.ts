@@ -7,22 +7,16 @@ import {
   cancelUpdate,
   completeUpdate,
   depositReceivedSignal,
-  milestoneWorkflowId,
   releaseUpdate,
   requestPaymentUpdate,
   statusQuery,
-  type MilestoneInput,
 } from '../../workflows/milestone/contract';
-import { milestoneWorkflow } from '../../workflows/milestone/workflow';
-import type { Actor } from '../../workflows/shared';
 import { CLIENT, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
-import { drainRefunds, refusal, settleAndTerminate, startedMilestones } from '../helpers/milestone-driver';
+import { DAY, client, deposit, provider, startMilestone, drainRefunds, refusal, settleAndTerminate } from '../helpers/milestone-driver';
+import type { Actor } from '../../workflows/shared';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
-const client: Actor = { userId: CLIENT.id, role: 'client' };
-const provider: Actor = { userId: PROVIDER.id, role: 'provider' };
-const DAY = 86_400_000;
 
 const suite = timeSkippingSuite();
 let env: TestWorkflowEnvironment;
@@ -31,19 +25,13 @@ beforeAll(() => {
   ({ env, h } = suite);
 });
 
-async function startMilestone(input: MilestoneInput, taskQueue: string) {
-  startedMilestones.push(input.milestoneId);
-  return env.client.workflow.start(milestoneWorkflow, { workflowId: milestoneWorkflowId(input.milestoneId), taskQueue, args: [input] });
-}
-
-const deposit = (eventId: string, amount: number) => ({ eventId, amount, currency: 'EUR', reference: `ref-${eventId}` });
 
 test('happy path: partial deposits, delivery, release, invoice, payout after two skipped days', async () => {
   const project = await seedProject(h.db, [120000]);
   const input = milestoneInput(project);
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const handle = await startMilestone(input, taskQueue);
+    const handle = await startMilestone(env, input, taskQueue);
     await handle.signal(depositReceivedSignal, deposit('e1', 100000));
     expect((await handle.query(statusQuery)).state).toBe('awaiting_deposit');
     await handle.signal(depositReceivedSignal, deposit('e2', 20000));
@@ -82,7 +70,7 @@ test('a redelivered deposit counts once; money beyond the amount due is recorded
   const input = milestoneInput(project);
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const handle = await startMilestone(input, taskQueue);
+    const handle = await startMilestone(env, input, taskQueue);
     await handle.signal(depositReceivedSignal, deposit('d1', 30000));
     await handle.signal(depositReceivedSignal, deposit('d1', 30000));
     await handle.signal(depositReceivedSignal, deposit('d2', 30000));
@@ -102,7 +90,7 @@ test('refused actions: wrong party, wrong state, wrong amount; none reaches the 
   const input = milestoneInput(project);
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const handle = await startMilestone(input, taskQueue);
+    const handle = await startMilestone(env, input, taskQueue);
     expect(await refusal(async () => handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
     expect(await refusal(async () => handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] }))).toBe('InvalidState');
     await handle.signal(depositReceivedSignal, deposit('x1', 80000));
@@ -127,8 +115,8 @@ test('cancel before funding is immediate and refunds a partial deposit', async (
   const project = await seedProject(h.db, [40000, 60000]);
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const untouched = await startMilestone(milestoneInput(project, 0), taskQueue);
-    const partial = await startMilestone(milestoneInput(project, 1), taskQueue);
+    const untouched = await startMilestone(env, milestoneInput(project, 0), taskQueue);
+    const partial = await startMilestone(env, milestoneInput(project, 1), taskQueue);
     await partial.signal(depositReceivedSignal, deposit('p1', 25000));
     const first = await untouched.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
     const second = await partial.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
@@ -148,7 +136,7 @@ test('after funding, cancel waits for the other party, then refunds the escrow',
   const input = milestoneInput(project);
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const handle = await startMilestone(input, taskQueue);
+    const handle = await startMilestone(env, input, taskQueue);
     await handle.signal(depositReceivedSignal, deposit('f1', 30000));
     const pending = await handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
     expect(pending).toMatchObject({ outcome: 'pending', status: { state: 'funded', cancelRequestedBy: ['client'] } });

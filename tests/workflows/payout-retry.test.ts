@@ -4,25 +4,18 @@ import { milestoneFigures } from '../../db/ledger';
 import { listProviderRequests } from '../../db/payment-requests';
 import {
   depositReceivedSignal,
-  milestoneWorkflowId,
   payoutSettledSignal,
   releaseUpdate,
   requestPaymentUpdate,
   retryPayoutUpdate,
   statusQuery,
-  type MilestoneInput,
 } from '../../workflows/milestone/contract';
-import { milestoneWorkflow } from '../../workflows/milestone/workflow';
-import type { Actor } from '../../workflows/shared';
-import { CLIENT, DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
-import { refusal, startedMilestones } from '../helpers/milestone-driver';
+import { DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
+import { DAY, client, deposit, provider, startMilestone, refusal } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
 import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
-const client: Actor = { userId: CLIENT.id, role: 'client' };
-const provider: Actor = { userId: PROVIDER.id, role: 'provider' };
-const DAY = 86_400_000;
 
 const suite = timeSkippingSuite();
 let env: TestWorkflowEnvironment;
@@ -31,19 +24,13 @@ beforeAll(() => {
   ({ env, h } = suite);
 });
 
-async function startMilestone(input: MilestoneInput, taskQueue: string) {
-  startedMilestones.push(input.milestoneId);
-  return env.client.workflow.start(milestoneWorkflow, { workflowId: milestoneWorkflowId(input.milestoneId), taskQueue, args: [input] });
-}
-
-const deposit = (eventId: string, amount: number) => ({ eventId, amount, currency: 'EUR', reference: `ref-${eventId}` });
 
 test('webhook gateway: the payout waits for payout.paid; payout.failed puts it back to payable until the provider retries', async () => {
   const project = await seedProject(h.db, [10000], 'r0', 'Site vitrine', DEFAULT_FEES);
   const input = milestoneInput(project, 0, { payoutDelayMs: DAY });
   const { worker, taskQueue } = await h.worker(env, webhookGateway());
   await worker.runUntil(async () => {
-    const handle = await startMilestone(input, taskQueue);
+    const handle = await startMilestone(env, input, taskQueue);
     await handle.signal(depositReceivedSignal, deposit('w1', 10300));
     await handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
     const invoiceId = await storedInvoice(h.db, input.milestoneId, 'F-100');

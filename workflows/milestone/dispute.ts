@@ -79,8 +79,10 @@ export function registerDisputeHandlers(m: MilestoneCore): void {
     }
     return d;
   };
-  const pendingRequestFor = (d: DisputeView, party: Party) =>
-    d.informationRequests.find((r) => r.party === party && !r.answeredAt && !r.expiredAt);
+  const pendingRequestFor = (d: DisputeView, party: Party) => {
+    const request = pendingRequest(d);
+    return request?.party === party ? request : undefined;
+  };
   const hasResponded = (d: DisputeView) => d.statements.some((s) => s.kind === 'response');
   const requireMediator = (actor: Actor, action: string) => {
     if (actor.role !== 'mediator') refuse(FailureType.NotAllowed, `only a mediator may ${action}`);
@@ -192,9 +194,8 @@ export function registerDisputeHandlers(m: MilestoneCore): void {
         requireMediator(actor, 'ask for information');
         const d = active(disputeId);
         if (d.state !== 'escalated') refuse(FailureType.InvalidState, 'information is requested once the dispute is with the mediation service');
-        if (d.informationRequests.some((r) => !r.answeredAt && !r.expiredAt)) {
-          refuse(FailureType.InvalidState, `a request to the ${pendingParty(d)} is still waiting for its answer`);
-        }
+        const pending = pendingRequest(d);
+        if (pending) refuse(FailureType.InvalidState, `a request to the ${pending.party} is still waiting for its answer`);
         if (party !== 'client' && party !== 'provider') refuse(FailureType.BusinessRule, 'party is client or provider');
       },
     },
@@ -243,7 +244,8 @@ export function registerDisputeHandlers(m: MilestoneCore): void {
   );
 }
 
-const pendingParty = (d: DisputeView) => d.informationRequests.find((r) => !r.answeredAt && !r.expiredAt)?.party;
+/** The mediator's question still waiting for its answer (at most one at a time). */
+const pendingRequest = (d: DisputeView) => d.informationRequests.find((r) => !r.answeredAt && !r.expiredAt);
 
 /**
  * While disputed: the respondent is reminded until they answer; at the end of the response window, without
@@ -282,7 +284,7 @@ export async function disputePhase(m: MilestoneCore): Promise<void> {
   }
 
   while (escalated()) {
-    const request = d.informationRequests.find((r) => !r.answeredAt && !r.expiredAt);
+    const request = pendingRequest(d);
     if (!request) {
       const asked = d.informationRequests.length;
       await condition(() => !escalated() || d.informationRequests.length !== asked);

@@ -1,24 +1,105 @@
+import { findDispute } from '../db/disputes';
+import { findFeeInvoice, type FeeInvoiceRow } from '../db/fee-invoices';
+import { findPaymentRequest } from '../db/payment-requests';
 import type { Db } from '../db/pool';
 import { findProject, type ProjectRow } from '../db/projects';
+import { findRefund } from '../db/refunds';
+import type { DisputeView } from '../workflows/milestone/contract';
 import type { Party } from '../workflows/shared';
+import type { BearerRule, Resource } from './access-policy';
 import type { AuthUser } from './middleware/auth';
 import { HttpProblem } from './problem';
 
-/** The caller's relation to a project: a party, staff (mediator, platform), or nothing. */
+/** What the guard loaded for a route, by the kind of resource the access table names. */
+export interface Resources {
+  project: { project: ProjectRow };
+  dispute: { dispute: DisputeView; project: ProjectRow };
+  'fee-invoice': { feeInvoice: FeeInvoiceRow };
+  'payment-request': { paymentRequest: NonNullable<Awaited<ReturnType<typeof findPaymentRequest>>> };
+  refund: { refund: NonNullable<Awaited<ReturnType<typeof findRefund>>> };
+  none: Record<string, never>;
+}
+
+/** The caller's side in a project, if they are one of its two parties. */
 export function partyOf(user: AuthUser, project: ProjectRow): Party | undefined {
   if (user.role === 'client' && user.id === project.client.id) return 'client';
   if (user.role === 'provider' && user.id === project.provider.id) return 'provider';
   return undefined;
 }
 
-/** Loads a project the caller may see; a caller who is neither party nor staff learns nothing (404). */
-export async function loadVisibleProject(db: Db, user: AuthUser, projectId: string): Promise<ProjectRow> {
-  const project = await findProject(db, projectId);
-  const staff = user.role === 'mediator' || user.role === 'platform';
-  if (!project || (!staff && !partyOf(user, project))) {
-    throw new HttpProblem(404, `no project ${projectId}`, 'not-found');
-  }
-  return project;
+const isStaff = (user: AuthUser) => user.role === 'mediator' || user.role === 'platform';
+
+/** Which path parameter names the resource, its loader, and whether the caller is a party to it. */
+interface Finder<R> {
+  param: string;
+  load(db: Db, id: string): Promise<R | undefined>;
+  isParty(user: AuthUser, found: R): boolean;
+}
+
+const FINDERS: { [K in Exclude<Resource, 'none'>]: Finder<Resources[K]> } = {
+  project: {
+    param: 'projectId',
+    load: async (db, id) => {
+      const project = await findProject(db, id);
+      return project && { project };
+    },
+    isParty: (user, { project }) => partyOf(user, project) !== undefined,
+  },
+  dispute: {
+    param: 'disputeId',
+    load: async (db, id) => {
+      const dispute = await findDispute(db, id);
+      const project = dispute && (await findProject(db, dispute.projectId));
+      return dispute && project && { dispute, project };
+    },
+    isParty: (user, { project }) => partyOf(user, project) !== undefined,
+  },
+  'fee-invoice': {
+    param: 'invoiceId',
+    load: async (db, id) => {
+      const feeInvoice = await findFeeInvoice(db, id);
+      return feeInvoice && { feeInvoice };
+    },
+    isParty: (user, { feeInvoice }) => feeInvoice.userId === user.id,
+  },
+  'payment-request': {
+    param: 'paymentRequestId',
+    load: async (db, id) => {
+      const paymentRequest = await findPaymentRequest(db, id);
+      return paymentRequest && { paymentRequest };
+    },
+    isParty: (user, { paymentRequest }) => user.role === 'provider' && paymentRequest.provider_id === user.id,
+  },
+  refund: {
+    param: 'refundId',
+    load: async (db, id) => {
+      const refund = await findRefund(db, id);
+      return refund && { refund };
+    },
+    isParty: () => false,
+  },
+};
+
+/**
+ * Applies a route's rule to the caller (already checked for its role): loads the resource and refuses with 404 when
+ * it does not exist or the caller lacks the relation, so a stranger cannot tell the two apart.
+ */
+export async function resolveAccess<R extends Resource>(
+  db: Db,
+  user: AuthUser,
+  rule: BearerRule & { resource: R },
+  params: Record<string, string>,
+): Promise<Resources[R]> {
+  if (rule.resource === 'none') return {} as Resources[R];
+  const finder = FINDERS[rule.resource as Exclude<Resource, 'none'>] as Finder<Resources[R]>;
+  const id = params[finder.param];
+  const found = await finder.load(db, id);
+  const allowed =
+    found !== undefined &&
+    (rule.relation === 'staff' || rule.relation === 'self' || rule.relation === 'creator' ||
+      finder.isParty(user, found) || (rule.relation === 'party-or-staff' && isStaff(user)));
+  if (!allowed) throw new HttpProblem(404, `no ${rule.resource.replace('-', ' ')} ${id}`, 'not-found');
+  return found;
 }
 
 /** For money operations: the project must use the R0 formula, where the platform holds the money. */

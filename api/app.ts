@@ -4,8 +4,10 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Db } from '../db/pool';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import { BEARER_ROUTES } from './access-policy';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
+import { Idempotency } from './idempotency';
 import { ApiRoutes } from './route';
 import { amendmentRoutes } from './routes/amendments';
 import { disputeRoutes } from './routes/disputes';
@@ -50,14 +52,16 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
 
   app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry, taskQueue: config.TEMPORAL_TASK_QUEUE }));
 
-  const routes = new ApiRoutes(registry);
+  const routes = new ApiRoutes(registry, db, new Idempotency(db, config.IDEMPOTENCY_TTL / 1000));
   projectRoutes(routes, { db, temporal, config });
   paymentRequestRoutes(routes, { db, temporal, config });
   disputeRoutes(routes, { db, temporal });
   notificationRoutes(routes, { db });
   amendmentRoutes(routes, { db, temporal });
   feeInvoiceRoutes(routes, { db });
-  refundRoutes(routes, { db, temporal });
+  refundRoutes(routes, { temporal });
+  const unrouted = BEARER_ROUTES.filter((key) => !routes.registered.has(key));
+  if (unrouted.length > 0) throw new Error(`routes in ACCESS_POLICY without a handler: ${unrouted.join(', ')}`);
   app.use('/v1', authenticate(config.AUTH_JWT_SECRET));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.use(routes.router);
@@ -77,6 +81,7 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
     const { problem, unexpected } = toProblem(err);
     if (unexpected) log.error({ err, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
+    if (err instanceof HttpProblem && err.headers) res.set(err.headers);
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   };
   app.use(onError);

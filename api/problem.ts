@@ -35,6 +35,8 @@ export class HttpProblem extends Error {
     detail: string,
     readonly slug: string = slugFor(status),
     readonly errors?: Problem['errors'],
+    /** sent with the problem, e.g. Retry-After */
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
   }

@@ -1,17 +1,21 @@
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import type { Role } from '../workflows/shared';
+import type { StoredResponse } from '../db/idempotency';
+import type { Db } from '../db/pool';
+import { ACCESS_POLICY, splitRouteKey, type BearerRouteKey, type BearerRule, type ResourceOf } from './access-policy';
+import { resolveAccess, type Resources } from './access';
+import type { Idempotency } from './idempotency';
 import { requireUser, type AuthUser } from './middleware/auth';
 import { HttpProblem } from './problem';
 import { ProblemSchema } from './schemas/common';
 
-type Method = 'get' | 'post';
-
-export interface RouteContext<P, B, Q> {
+export interface RouteContext<K extends BearerRouteKey, P, B, Q> {
   req: Request;
   res: Response;
   user: AuthUser;
+  /** what the access table's guard loaded: the project, dispute, invoice… the caller may act on */
+  access: Resources[ResourceOf<K>];
   params: P;
   body: B;
   query: Q;
@@ -25,13 +29,10 @@ export interface RouteResult {
   raw?: string;
 }
 
-export interface RouteSpec<P extends z.ZodType, B extends z.ZodType, Q extends z.ZodType> {
-  method: Method;
-  /** Express-style path, e.g. /v1/projects/:projectId */
-  path: string;
+export interface RouteSpec<K extends BearerRouteKey, P extends z.ZodType, B extends z.ZodType, Q extends z.ZodType> {
+  /** the route's row in ACCESS_POLICY: method, path, roles and relation */
+  route: K;
   summary: string;
-  /** roles that may call it; anyone else gets 403 */
-  roles: readonly Role[];
   params?: P;
   body?: B;
   query?: Q;
@@ -40,63 +41,103 @@ export interface RouteSpec<P extends z.ZodType, B extends z.ZodType, Q extends z
   /** documented request content when it is not JSON */
   requestContent?: Record<string, { schema: z.ZodType }>;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
-  handler: (ctx: RouteContext<z.infer<P>, z.infer<B>, z.infer<Q>>) => Promise<RouteResult>;
+  handler: (ctx: RouteContext<K, z.infer<P>, z.infer<B>, z.infer<Q>>) => Promise<RouteResult>;
 }
 
-/** Registers a route once: the Express handler and its OpenAPI description come from the same zod schemas. */
+/** A route's description without its handler, whatever its schemas. */
+type RouteShape = Omit<RouteSpec<BearerRouteKey, z.ZodType, z.ZodType, z.ZodType>, 'handler'>;
+
+const NoBody = z.strictObject({});
+
+/** True when the request carries a body, whatever its type (a bodiless POST has neither header). */
+const hasBody = (req: Request) => req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+
+/**
+ * Registers a route once: the Express handler and its OpenAPI description come from the same zod schemas, and who
+ * may call it comes from the access table. Order: token (401), role (403), path (400), relation (404), body (415,
+ * 400), Idempotency-Key, handler.
+ */
 export class ApiRoutes {
   readonly router = express.Router();
+  readonly registered = new Set<BearerRouteKey>();
 
-  constructor(private readonly registry: OpenAPIRegistry) {}
+  constructor(
+    private readonly registry: OpenAPIRegistry,
+    private readonly db: Db,
+    private readonly idempotency: Idempotency,
+  ) {}
 
-  add<P extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodObject>(
-    spec: RouteSpec<P, B, Q>,
+  add<K extends BearerRouteKey, P extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodObject>(
+    spec: RouteSpec<K, P, B, Q>,
   ): void {
-    this.document(spec);
+    const rule: BearerRule = ACCESS_POLICY[spec.route];
+    const { method, path } = splitRouteKey(spec.route);
+    this.registered.add(spec.route);
+    this.document(spec, rule);
     const handle: RequestHandler = async (req, res) => {
       const user = requireUser(req);
-      if (!spec.roles.includes(user.role)) {
-        throw new HttpProblem(403, `this action is for: ${spec.roles.join(', ')}`, 'forbidden');
+      if (!rule.roles.includes(user.role)) {
+        throw new HttpProblem(403, `this action is for: ${rule.roles.join(', ')}`, 'forbidden');
       }
-      const params = spec.params ? spec.params.parse(req.params) : req.params;
+      const params = (spec.params ? spec.params.parse(req.params) : req.params) as Record<string, string>;
+      const access = await resolveAccess(this.db, user, rule, params);
       const query = spec.query ? spec.query.parse(req.query) : {};
-      let body: unknown = undefined;
-      if (spec.body) {
-        if (!spec.requestContent && !req.is('application/json')) {
-          throw new HttpProblem(415, 'send the body as application/json', 'unsupported-media-type');
-        }
-        body = spec.body.parse(req.body ?? {});
-      }
-      const result = await spec.handler({ req, res, user, params, body, query } as RouteContext<z.infer<P>, z.infer<B>, z.infer<Q>>);
-      res.status(result.status);
-      if (result.raw !== undefined) res.send(result.raw);
-      else if (result.body === undefined) res.end();
-      else res.json(result.body);
+      const body = this.parseBody(spec, req);
+      const produce = async () => {
+        const ctx = { req, res, user, access, params, body, query } as RouteContext<K, z.infer<P>, z.infer<B>, z.infer<Q>>;
+        return serialise(await spec.handler(ctx), res);
+      };
+      const reply: StoredResponse & { replayed?: true } = method === 'post' ? await this.idempotency.run(req, user, produce) : await produce();
+      if (reply.replayed) res.set('Idempotent-Replayed', 'true');
+      res.status(reply.status);
+      if (reply.body === '') res.end();
+      else res.type(reply.contentType).send(reply.body);
     };
-    this.router[spec.method](spec.path, ...(spec.before ?? []), handle);
+    this.router[method](path, ...(spec.before ?? []), handle);
   }
 
-  private document(spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>) {
+  /** JSON against the route's strict schema; a route without a body takes none, or `{}`. */
+  private parseBody(spec: RouteShape, req: Request): unknown {
+    if (spec.requestContent) return spec.body?.parse(req.body ?? {});
+    if (!spec.body && !hasBody(req)) return undefined;
+    if (!req.is(['application/json', 'application/*+json'])) {
+      throw new HttpProblem(415, 'send the body as application/json', 'unsupported-media-type');
+    }
+    return (spec.body ?? NoBody).parse(req.body ?? {});
+  }
+
+  private document(spec: RouteShape, rule: BearerRule) {
     const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
     for (const [status, r] of Object.entries(spec.responses)) {
       responses[status] = { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}) };
     }
-    for (const status of [400, 401, 403, 404, 409, 422]) {
+    const { method, path } = splitRouteKey(spec.route);
+    const problems = method === 'post' ? [400, 401, 403, 404, 409, 413, 415, 422, 429] : [400, 401, 403, 404, 409, 422, 429];
+    for (const status of problems) {
       responses[status] ??= { description: 'problem details', content: { 'application/problem+json': { schema: ProblemSchema } } };
     }
     const body = spec.requestContent ?? (spec.body ? { 'application/json': { schema: spec.body } } : undefined);
+    const idempotencyKey = z.string().min(1).max(255).optional().meta({ description: 'replays the first response for the same request (kept 24 h)' });
     this.registry.registerPath({
-      method: spec.method,
-      path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      method,
+      path: path.replace(/:(\w+)/g, '{$1}'),
       summary: spec.summary,
-      description: `Roles: ${spec.roles.join(', ')}`,
+      description: `Roles: ${rule.roles.join(', ')}; relation to the ${rule.resource}: ${rule.relation}`,
       security: [{ bearerAuth: [] }],
       request: {
         ...(spec.params ? { params: spec.params as z.ZodObject } : {}),
         ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
+        ...(method === 'post' ? { headers: z.object({ 'Idempotency-Key': idempotencyKey }) } : {}),
         ...(body ? { body: { content: body } } : {}),
       },
       responses,
     });
   }
+}
+
+/** A handler's result as the bytes sent, which is also what an Idempotency-Key stores. */
+function serialise(result: RouteResult, res: Response): StoredResponse {
+  if (result.raw !== undefined) return { status: result.status, contentType: String(res.get('content-type') ?? 'text/plain'), body: result.raw };
+  if (result.body === undefined) return { status: result.status, contentType: '', body: '' };
+  return { status: result.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(result.body) };
 }

@@ -48,6 +48,8 @@ const Settings = z.object({
   ESCROW_FEE_RATE: rate.default(0.03),
   INVOICE_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   LOG_LEVEL: z.string().default('info'),
+  /** how long an Idempotency-Key and its response are kept: API.md's replay promise holds at least this long */
+  IDEMPOTENCY_TTL: duration.default(parseDuration('24h')).refine((ms) => ms >= parseDuration('24h'), 'at least 24h'),
 });
 
 export type Config = z.infer<typeof Settings>;

@@ -8,7 +8,7 @@ import {
   proposeAmendmentUpdate,
   type AmendmentChange,
 } from '../../workflows/project/contract';
-import { loadVisibleProject, requireEscrow } from '../access';
+import { requireEscrow } from '../access';
 import type { ApiRoutes } from '../route';
 import { z } from 'zod';
 import { AmendmentBody, AmendmentParams, AmendmentView, ProjectParams } from './projects.schemas';
@@ -18,15 +18,12 @@ export function amendmentRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; t
   const handle = (projectId: string) => temporal.workflow.getHandle(projectWorkflowId(projectId));
 
   routes.add({
-    method: 'post',
-    path: '/v1/projects/:projectId/amendments',
+    route: 'POST /v1/projects/:projectId/amendments',
     summary: 'Propose changes: {milestoneId, amount}, {add: {title, amount}}, {remove: milestoneId}',
-    roles: ['client', 'provider'],
     params: ProjectParams,
     body: AmendmentBody,
     responses: { 201: { description: 'the amendment, waiting for the other party', schema: AmendmentView } },
-    handler: async ({ user, params, body }) => {
-      const project = await loadVisibleProject(db, user, params.projectId);
+    handler: async ({ user, body, access: { project } }) => {
       requireEscrow(project);
       const changes: AmendmentChange[] = body.changes.map((c) => ('add' in c ? { add: { milestoneId: newId('ms'), ...c.add } } : c));
       const amendment = await handle(project.id).executeUpdate(proposeAmendmentUpdate, {
@@ -37,14 +34,11 @@ export function amendmentRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; t
   });
 
   routes.add({
-    method: 'post',
-    path: '/v1/projects/:projectId/amendments/:amendmentId/accept',
+    route: 'POST /v1/projects/:projectId/amendments/:amendmentId/accept',
     summary: 'The other party accepts: applied at once; a decrease below what is in escrow refunds the difference',
-    roles: ['client', 'provider'],
     params: AmendmentParams,
     responses: { 200: { description: 'the amendment with the result of each change', schema: AmendmentView } },
-    handler: async ({ user, params }) => {
-      const project = await loadVisibleProject(db, user, params.projectId);
+    handler: async ({ user, params, access: { project } }) => {
       requireEscrow(project);
       const amendment = await handle(project.id).executeUpdate(acceptAmendmentUpdate, {
         args: [{ actor: { userId: user.id, role: user.role }, amendmentId: params.amendmentId }],
@@ -54,14 +48,11 @@ export function amendmentRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; t
   });
 
   routes.add({
-    method: 'get',
-    path: '/v1/projects/:projectId/amendments',
+    route: 'GET /v1/projects/:projectId/amendments',
     summary: "The project's amendments, live from its workflow",
-    roles: ['client', 'provider', 'mediator', 'platform'],
     params: ProjectParams,
     responses: { 200: { description: 'amendments', schema: z.object({ items: z.array(AmendmentView) }) } },
-    handler: async ({ user, params }) => {
-      const project = await loadVisibleProject(db, user, params.projectId);
+    handler: async ({ user, params, access: { project } }) => {
       requireEscrow(project);
       const status = await handle(project.id).query(projectStatusQuery);
       return { status: 200, body: { items: status.amendments } };

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { findDispute, listDisputes } from '../../db/disputes';
+import { listDisputes } from '../../db/disputes';
 import type { Db } from '../../db/pool';
 import {
   acceptProposalUpdate,
@@ -13,9 +13,8 @@ import {
   type DisputeView,
 } from '../../workflows/milestone/contract';
 import type { Actor } from '../../workflows/shared';
-import { loadVisibleProject, requireEscrow, requireMilestone } from '../access';
+import { requireEscrow, requireMilestone } from '../access';
 import type { AuthUser } from '../middleware/auth';
-import { HttpProblem } from '../problem';
 import type { ApiRoutes } from '../route';
 import { MilestoneParams } from './projects.schemas';
 import {
@@ -34,30 +33,16 @@ import {
 const actorOf = (user: AuthUser): Actor => ({ userId: user.id, role: user.role });
 
 export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; temporal: Client }): void {
-  /** A dispute the caller may see: its parties and staff; anyone else learns nothing (404). */
-  async function loadDispute(user: AuthUser, disputeId: string): Promise<DisputeView> {
-    const dispute = await findDispute(db, disputeId);
-    if (!dispute) throw new HttpProblem(404, `no dispute ${disputeId}`, 'not-found');
-    try {
-      await loadVisibleProject(db, user, dispute.projectId);
-    } catch {
-      throw new HttpProblem(404, `no dispute ${disputeId}`, 'not-found');
-    }
-    return dispute;
-  }
   const milestoneHandle = (d: DisputeView) => temporal.workflow.getHandle(milestoneWorkflowId(d.milestoneId));
   const disputeResponse = { description: 'the dispute', schema: DisputeViewSchema };
 
   routes.add({
-    method: 'post',
-    path: '/v1/projects/:projectId/milestones/:milestoneId/disputes',
+    route: 'POST /v1/projects/:projectId/milestones/:milestoneId/disputes',
     summary: 'Declare a dispute on a funded or delivered milestone: the escrow is frozen',
-    roles: ['client', 'provider'],
     params: MilestoneParams,
     body: OpenDisputeBody,
     responses: { 201: disputeResponse },
-    handler: async ({ user, params, body }) => {
-      const project = await loadVisibleProject(db, user, params.projectId);
+    handler: async ({ user, params, body, access: { project } }) => {
       requireEscrow(project);
       requireMilestone(project, params.milestoneId);
       const dispute = await temporal.workflow
@@ -68,108 +53,86 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
   });
 
   routes.add({
-    method: 'get',
-    path: '/v1/disputes/:disputeId',
+    route: 'GET /v1/disputes/:disputeId',
     summary: 'A dispute: statements, proposals, information requests, reminders sent, decision',
-    roles: ['client', 'provider', 'mediator', 'platform'],
     params: DisputeParams,
     responses: { 200: disputeResponse },
-    handler: async ({ user, params }) => ({ status: 200, body: await loadDispute(user, params.disputeId) }),
+    handler: async ({ access: { dispute } }) => ({ status: 200, body: dispute }),
   });
 
   routes.add({
-    method: 'post',
-    path: '/v1/disputes/:disputeId/responses',
+    route: 'POST /v1/disputes/:disputeId/responses',
     summary: "The other party's response (or a party's answer to the mediator's question)",
-    roles: ['client', 'provider'],
     params: DisputeParams,
     body: StatementBody,
     responses: { 201: disputeResponse },
-    handler: async ({ user, params, body }) => {
-      const d = await loadDispute(user, params.disputeId);
+    handler: async ({ user, body, access: { dispute: d } }) => {
       const dispute = await milestoneHandle(d).executeUpdate(respondToDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
       return { status: 201, body: dispute };
     },
   });
 
   routes.add({
-    method: 'post',
-    path: '/v1/disputes/:disputeId/proposals',
+    route: 'POST /v1/disputes/:disputeId/proposals',
     summary: 'Propose an amicable split: providerAmount to the provider, the rest back to the client',
-    roles: ['client', 'provider'],
     params: DisputeParams,
     body: ProposalBody,
     responses: { 201: { description: 'the dispute, with the new proposal last', schema: DisputeViewSchema } },
-    handler: async ({ user, params, body }) => {
-      const d = await loadDispute(user, params.disputeId);
+    handler: async ({ user, body, access: { dispute: d } }) => {
       const dispute = await milestoneHandle(d).executeUpdate(proposeSettlementUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
       return { status: 201, body: { ...dispute, proposalId: dispute.proposals.at(-1)!.id } };
     },
   });
 
   routes.add({
-    method: 'post',
-    path: '/v1/disputes/:disputeId/proposals/:proposalId/accept',
+    route: 'POST /v1/disputes/:disputeId/proposals/:proposalId/accept',
     summary: 'The other party accepts a proposal: the dispute is settled and executed',
-    roles: ['client', 'provider'],
     params: ProposalParams,
     responses: { 200: disputeResponse },
-    handler: async ({ user, params }) => {
-      const d = await loadDispute(user, params.disputeId);
+    handler: async ({ user, params, access: { dispute: d } }) => {
       const dispute = await milestoneHandle(d).executeUpdate(acceptProposalUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, proposalId: params.proposalId }] });
       return { status: 200, body: dispute };
     },
   });
 
   routes.add({
-    method: 'post',
-    path: '/v1/disputes/:disputeId/withdraw',
+    route: 'POST /v1/disputes/:disputeId/withdraw',
     summary: 'The party who declared the dispute withdraws it: the milestone returns to where it was',
-    roles: ['client', 'provider'],
     params: DisputeParams,
     responses: { 200: disputeResponse },
-    handler: async ({ user, params }) => {
-      const d = await loadDispute(user, params.disputeId);
+    handler: async ({ user, access: { dispute: d } }) => {
       const dispute = await milestoneHandle(d).executeUpdate(withdrawDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id }] });
       return { status: 200, body: dispute };
     },
   });
 
   routes.add({
-    method: 'get',
-    path: '/v1/mediation/disputes',
+    route: 'GET /v1/mediation/disputes',
     summary: 'The SMA queue (?state=escalated), oldest escalation first',
-    roles: ['mediator'],
     query: QueueQuery,
     responses: { 200: { description: 'disputes', schema: DisputeQueue } },
     handler: async ({ query }) => ({ status: 200, body: { items: await listDisputes(db, query.state, query.limit) } }),
   });
 
   routes.add({
-    method: 'post',
-    path: '/v1/disputes/:disputeId/information-requests',
+    route: 'POST /v1/disputes/:disputeId/information-requests',
     summary: 'A mediator asks a party for information: a new response window with reminders',
-    roles: ['mediator'],
     params: DisputeParams,
     body: InformationRequestBody,
     responses: { 201: disputeResponse },
-    handler: async ({ user, params, body }) => {
-      const d = await loadDispute(user, params.disputeId);
+    handler: async ({ user, body, access: { dispute: d } }) => {
       const dispute = await milestoneHandle(d).executeUpdate(requestInformationUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
       return { status: 201, body: dispute };
     },
   });
 
   routes.add({
-    method: 'post',
-    path: '/v1/disputes/:disputeId/decision',
+    route: 'POST /v1/disputes/:disputeId/decision',
     summary: "The SMA's decision: providerAmount released in place of the client, clientAmount refunded",
-    roles: ['mediator'],
     params: DisputeParams,
     body: DecisionBody,
     responses: { 200: disputeResponse },
-    handler: async ({ user, params, body }) => {
-      const d = await loadDispute(user, params.disputeId);
+    handler: async ({ user, body, access: { dispute: d } }) => {
       const dispute = await milestoneHandle(d).executeUpdate(decideDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
       return { status: 200, body: dispute };
     },

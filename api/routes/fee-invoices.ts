@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { findFeeInvoice, listUserFeeInvoices } from '../../db/fee-invoices';
+import { listUserFeeInvoices } from '../../db/fee-invoices';
 import type { Db } from '../../db/pool';
 import { feeInvoiceHtml } from '../fee-invoice-document';
-import { HttpProblem } from '../problem';
 import type { ApiRoutes } from '../route';
 import { Id } from '../schemas/common';
 
@@ -24,10 +23,8 @@ const FeeInvoiceItem = z.object({
 
 export function feeInvoiceRoutes(routes: ApiRoutes, { db }: { db: Db }): void {
   routes.add({
-    method: 'get',
-    path: '/v1/me/fee-invoices',
+    route: 'GET /v1/me/fee-invoices',
     summary: "The platform's invoices for its fees, addressed to the caller, newest first",
-    roles: ['client', 'provider'],
     responses: { 200: { description: 'fee invoices', schema: z.object({ items: z.array(FeeInvoiceItem) }).meta({ id: 'FeeInvoices' }) } },
     handler: async ({ user }) => {
       const items = (await listUserFeeInvoices(db, user.id)).map(({ userId: _u, party: _p, recipientName: _n, recipientEmail: _e, ...f }) => ({
@@ -39,17 +36,11 @@ export function feeInvoiceRoutes(routes: ApiRoutes, { db }: { db: Db }): void {
   });
 
   routes.add({
-    method: 'get',
-    path: '/v1/fee-invoices/:invoiceId',
+    route: 'GET /v1/fee-invoices/:invoiceId',
     summary: 'One fee invoice as a document (HTML)',
-    roles: ['client', 'provider', 'platform'],
     params: z.object({ invoiceId: Id }),
     responses: { 200: { description: 'text/html document' } },
-    handler: async ({ user, params, res }) => {
-      const invoice = await findFeeInvoice(db, params.invoiceId);
-      if (!invoice || (user.role !== 'platform' && invoice.userId !== user.id)) {
-        throw new HttpProblem(404, `no fee invoice ${params.invoiceId}`, 'not-found');
-      }
+    handler: async ({ res, access: { feeInvoice: invoice } }) => {
       res.type('text/html; charset=utf-8').set('Content-Disposition', `inline; filename="${invoice.number}.html"`);
       return { status: 200, raw: feeInvoiceHtml(invoice) };
     },

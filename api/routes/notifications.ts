@@ -22,10 +22,8 @@ const NotificationList = z
 
 export function notificationRoutes(routes: ApiRoutes, { db }: { db: Db }): void {
   routes.add({
-    method: 'get',
-    path: '/v1/me/notifications',
+    route: 'GET /v1/me/notifications',
     summary: "The caller's in-app notifications, newest first",
-    roles: ['client', 'provider', 'mediator', 'platform'],
     query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
     responses: { 200: { description: 'notifications', schema: NotificationList } },
     handler: async ({ user, query }) => ({ status: 200, body: { items: await listNotifications(db, user.id, query.limit) } }),

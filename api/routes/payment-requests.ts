@@ -3,12 +3,12 @@ import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { storeInvoice } from '../../db/invoices';
-import { findPaymentRequest, insertSubmittedRequest, listProviderRequests, rejectRequest } from '../../db/payment-requests';
+import { insertSubmittedRequest, listProviderRequests, rejectRequest } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import type { Config } from '../../lib/config';
 import { newId } from '../../lib/ids';
 import { milestoneWorkflowId, requestPaymentUpdate, retryPayoutUpdate } from '../../workflows/milestone/contract';
-import { loadVisibleProject, requireEscrow, requireMilestone } from '../access';
+import { requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
 import type { ApiRoutes } from '../route';
 import { Amount } from '../schemas/common';
@@ -56,10 +56,8 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
   };
 
   routes.add({
-    method: 'post',
-    path: '/v1/projects/:projectId/milestones/:milestoneId/payment-requests',
+    route: 'POST /v1/projects/:projectId/milestones/:milestoneId/payment-requests',
     summary: 'The provider uploads the invoice (PDF) for the released amount',
-    roles: ['provider'],
     params: MilestoneParams,
     before: [
       (req, _res, next) => {
@@ -75,13 +73,12 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
     },
     body: PaymentRequestForm,
     responses: { 201: { description: 'the payment request, scheduled for payout', schema: MilestoneStatusView } },
-    handler: async ({ req, user, params, body }) => {
+    handler: async ({ req, user, params, body, access: { project } }) => {
       const file = req.file;
       if (!file) throw new HttpProblem(400, 'the file "invoice" is required', 'invalid-input', [{ path: 'invoice', message: 'required' }]);
       if (!file.buffer.subarray(0, PDF_SIGNATURE.length).equals(PDF_SIGNATURE)) {
         throw new HttpProblem(415, 'the invoice must be a PDF file', 'unsupported-media-type');
       }
-      const project = await loadVisibleProject(db, user, params.projectId);
       requireEscrow(project);
       requireMilestone(project, params.milestoneId);
       const invoice = await storeInvoice(db, {
@@ -116,15 +113,11 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
   });
 
   routes.add({
-    method: 'post',
-    path: '/v1/payment-requests/:paymentRequestId/retry',
+    route: 'POST /v1/payment-requests/:paymentRequestId/retry',
     summary: 'After a failed payout (new bank details given to the payment provider): pay again, without a new invoice',
-    roles: ['provider'],
     params: z.object({ paymentRequestId: Id }),
     responses: { 200: { description: 'the milestone, its payout scheduled again', schema: MilestoneStatusView } },
-    handler: async ({ user, params }) => {
-      const request = await findPaymentRequest(db, params.paymentRequestId);
-      if (!request || request.provider_id !== user.id) throw new HttpProblem(404, `no payment request ${params.paymentRequestId}`, 'not-found');
+    handler: async ({ user, access: { paymentRequest: request } }) => {
       const status = await temporal.workflow
         .getHandle(milestoneWorkflowId(request.milestone_id))
         .executeUpdate(retryPayoutUpdate, { args: [{ actor: { userId: user.id, role: user.role } }] });
@@ -133,10 +126,8 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
   });
 
   routes.add({
-    method: 'get',
-    path: '/v1/me/payment-requests',
+    route: 'GET /v1/me/payment-requests',
     summary: "The provider's payment-request dashboard, newest first",
-    roles: ['provider'],
     responses: { 200: { description: 'payment requests', schema: PaymentRequestList } },
     handler: async ({ user }) => ({ status: 200, body: { items: await listProviderRequests(db, user.id) } }),
   });

@@ -15,7 +15,7 @@ import {
   statusQuery,
 } from '../../workflows/milestone/contract';
 import { milestonesStartedUpdate, projectWorkflowId } from '../../workflows/project/contract';
-import { loadVisibleProject, requireEscrow, requireMilestone } from '../access';
+import { requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
 import type { ApiRoutes } from '../route';
 import {
@@ -79,10 +79,8 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
   }
 
   routes.add({
-    method: 'post',
-    path: '/v1/projects',
+    route: 'POST /v1/projects',
     summary: 'Create a project (idempotent on externalId)',
-    roles: ['platform', 'client'],
     body: CreateProjectBody,
     responses: { 201: { description: 'created', schema: ProjectView }, 200: { description: 'already existed', schema: ProjectView } },
     handler: async ({ user, body }) => {
@@ -121,24 +119,19 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
   });
 
   routes.add({
-    method: 'get',
-    path: '/v1/projects/:projectId',
+    route: 'GET /v1/projects/:projectId',
     summary: 'A project, its milestones and their states',
-    roles: ['client', 'provider', 'mediator', 'platform'],
     params: ProjectParams,
     responses: { 200: { description: 'the project', schema: ProjectView } },
-    handler: async ({ user, params }) => ({ status: 200, body: projectView(await loadVisibleProject(db, user, params.projectId)) }),
+    handler: async ({ access: { project } }) => ({ status: 200, body: projectView(project) }),
   });
 
   routes.add({
-    method: 'get',
-    path: '/v1/projects/:projectId/payments',
+    route: 'GET /v1/projects/:projectId/payments',
     summary: 'The Gestion paiements summary, from the ledger',
-    roles: ['client', 'provider', 'mediator', 'platform'],
     params: ProjectParams,
     responses: { 200: { description: 'amounts per milestone and in total', schema: PaymentSummaryView } },
-    handler: async ({ user, params }) => {
-      const project = await loadVisibleProject(db, user, params.projectId);
+    handler: async ({ access: { project } }) => {
       requireEscrow(project);
       const figures = await milestoneFigures(db, project.id);
       const milestones = project.milestones.map((m) => ({
@@ -157,20 +150,16 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
   });
 
   const milestoneAction = (
-    action: 'complete' | 'release',
+    route: 'POST /v1/projects/:projectId/milestones/:milestoneId/complete' | 'POST /v1/projects/:projectId/milestones/:milestoneId/release',
     summary: string,
-    roles: readonly ('client' | 'provider')[],
     update: typeof completeUpdate,
   ) =>
     routes.add({
-      method: 'post',
-      path: `/v1/projects/:projectId/milestones/:milestoneId/${action}`,
+      route,
       summary,
-      roles,
       params: MilestoneParams,
       responses: { 200: { description: 'the milestone after the action', schema: MilestoneStatusView } },
-      handler: async ({ user, params }) => {
-        const project = await loadVisibleProject(db, user, params.projectId);
+      handler: async ({ user, params, access: { project } }) => {
         requireEscrow(project);
         requireMilestone(project, params.milestoneId);
         const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
@@ -178,21 +167,18 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
         return { status: 200, body: status };
       },
     });
-  milestoneAction('complete', 'The provider says the work is done', ['provider'], completeUpdate);
-  milestoneAction('release', 'The client releases the escrow to the provider', ['client'], releaseUpdate);
+  milestoneAction('POST /v1/projects/:projectId/milestones/:milestoneId/complete', 'The provider says the work is done', completeUpdate);
+  milestoneAction('POST /v1/projects/:projectId/milestones/:milestoneId/release', 'The client releases the escrow to the provider', releaseUpdate);
 
   routes.add({
-    method: 'post',
-    path: '/v1/projects/:projectId/milestones/:milestoneId/cancel',
+    route: 'POST /v1/projects/:projectId/milestones/:milestoneId/cancel',
     summary: 'Cancel before funding; after funding, both parties must cancel (202 until then)',
-    roles: ['client', 'provider'],
     params: MilestoneParams,
     responses: {
       200: { description: 'cancelled or refunded', schema: MilestoneStatusView },
       202: { description: 'recorded; waits for the other party', schema: MilestoneStatusView },
     },
-    handler: async ({ user, params }) => {
-      const project = await loadVisibleProject(db, user, params.projectId);
+    handler: async ({ user, params, access: { project } }) => {
       requireEscrow(project);
       requireMilestone(project, params.milestoneId);
       const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
@@ -202,14 +188,11 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
   });
 
   routes.add({
-    method: 'get',
-    path: '/v1/projects/:projectId/milestones/:milestoneId',
+    route: 'GET /v1/projects/:projectId/milestones/:milestoneId',
     summary: "A milestone's live state, from its workflow (the read model once it has ended)",
-    roles: ['client', 'provider', 'mediator', 'platform'],
     params: MilestoneParams,
     responses: { 200: { description: 'the milestone', schema: MilestoneStatusView } },
-    handler: async ({ user, params }) => {
-      const project = await loadVisibleProject(db, user, params.projectId);
+    handler: async ({ user, params, access: { project } }) => {
       requireEscrow(project);
       const milestone = requireMilestone(project, params.milestoneId);
       try {
@@ -228,14 +211,11 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
   });
 
   routes.add({
-    method: 'get',
-    path: '/v1/projects/:projectId/milestones/:milestoneId/timeline',
+    route: 'GET /v1/projects/:projectId/milestones/:milestoneId/timeline',
     summary: 'What happened to a milestone, in order',
-    roles: ['client', 'provider', 'mediator', 'platform'],
     params: MilestoneParams,
     responses: { 200: { description: 'ordered events', schema: TimelineView } },
-    handler: async ({ user, params }) => {
-      const project = await loadVisibleProject(db, user, params.projectId);
+    handler: async ({ user, params, access: { project } }) => {
       requireMilestone(project, params.milestoneId);
       return { status: 200, body: { milestoneId: params.milestoneId, events: await listMilestoneEvents(db, params.milestoneId) } };
     },

@@ -5,6 +5,8 @@ import type { Db } from '../db/pool';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { BEARER_ROUTES } from './access-policy';
+import { rateLimit, TokenBuckets } from './middleware/rate-limit';
+import { securityHeaders } from './middleware/security-headers';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
 import { Idempotency } from './idempotency';
@@ -30,10 +32,11 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use((_req, res, next) => {
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
-    next();
-  });
+  if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
+  app.use(securityHeaders);
+  const perAddress = new TokenBuckets(config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW);
+  const perUser = new TokenBuckets(config.RATE_LIMIT_PER_USER, config.RATE_LIMIT_WINDOW);
+  app.use(rateLimit(perAddress, 'address', (req) => req.ip ?? req.socket.remoteAddress));
 
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -62,7 +65,7 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   refundRoutes(routes, { temporal });
   const unrouted = BEARER_ROUTES.filter((key) => !routes.registered.has(key));
   if (unrouted.length > 0) throw new Error(`routes in ACCESS_POLICY without a handler: ${unrouted.join(', ')}`);
-  app.use('/v1', authenticate(config.AUTH_JWT_SECRET));
+  app.use('/v1', authenticate(config.AUTH_JWT_SECRET), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.use(routes.router);
 

@@ -1,10 +1,12 @@
 /** The API process: HTTP on PORT, talking to Temporal and PostgreSQL. */
 import { Client, Connection } from '@temporalio/client';
+import { purgeExpiredIdempotencyKeys } from '../db/idempotency';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
+import { listen } from './server';
 
 async function main() {
   const config = loadConfig();
@@ -13,9 +15,12 @@ async function main() {
   await migrate(db);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const server = createApp({ db, temporal, config, log }).listen(config.PORT, () => {
-    log.info({ port: config.PORT }, `API listening on http://localhost:${config.PORT}`);
-  });
+  const server = await listen(createApp({ db, temporal, config, log }), config.PORT);
+  log.info({ port: config.PORT }, `API listening on http://localhost:${config.PORT}`);
+  const purge = setInterval(() => {
+    purgeExpiredIdempotencyKeys(db).catch((err) => log.warn({ err }, 'could not purge expired idempotency keys'));
+  }, 3_600_000);
+  purge.unref();
   const stop = () => {
     server.close(async () => {
       await connection.close();

@@ -48,6 +48,12 @@ const Settings = z.object({
   ESCROW_FEE_RATE: rate.default(0.03),
   INVOICE_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   LOG_LEVEL: z.string().default('info'),
+  /** requests per RATE_LIMIT_WINDOW, per client address (before authentication) and per user (after) */
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_PER_USER: z.coerce.number().int().positive().default(300),
+  RATE_LIMIT_WINDOW: duration.default(parseDuration('1m')),
+  /** Express's `trust proxy`: set it (e.g. `1`, `loopback`) only behind a proxy that sets X-Forwarded-For */
+  TRUST_PROXY: z.string().optional(),
   /** how long an Idempotency-Key and its response are kept: API.md's replay promise holds at least this long */
   IDEMPOTENCY_TTL: duration.default(parseDuration('24h')).refine((ms) => ms >= parseDuration('24h'), 'at least 24h'),
 });

@@ -1,0 +1,122 @@
+/**
+ * The access table, proven on the real app: every bearer route × every role × (party, stranger) with real tokens.
+ * A refused cell sends a valid request (so a hole would show as an effect or a 2xx); an allowed cell sends an invalid
+ * body and must get past every access check to the body's validation (400), or read its 200.
+ */
+import { SignJWT } from 'jose';
+import request from 'supertest';
+import { ACCESS_POLICY, BEARER_ROUTES, splitRouteKey, type BearerRouteKey, type RouteKey } from '../../api/access-policy';
+import type { Role } from '../../workflows/shared';
+import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
+import { PDF, uniq } from '../helpers/fixtures';
+import { buildWorld, expectedAccess, IDENTITIES, pathIn, ROLES, stateDigest, type World } from '../helpers/security-world';
+
+let sys: ApiSystem;
+let world: World;
+let before: Record<string, string>;
+beforeAll(async () => {
+  sys = await startApiSystem({ PAYOUT_GATEWAY: 'webhook', PAYOUT_DELAY: '0s' });
+  world = await buildWorld(sys);
+  before = await stateDigest(sys.db);
+}, 60000);
+afterAll(() => sys?.close());
+
+/** A request the route would carry out if the caller were allowed to. */
+function withValidBody(key: BearerRouteKey, req: request.Test): request.Test {
+  switch (key) {
+    case 'POST /v1/projects':
+      return req.send(projectBody());
+    case 'POST /v1/projects/:projectId/milestones/:milestoneId/disputes':
+      return req.send({ reason: 'Retard', statement: 'Rien livré.' });
+    case 'POST /v1/projects/:projectId/milestones/:milestoneId/payment-requests':
+      return req.attach('invoice', PDF, 'f.pdf').field('invoiceNumber', uniq('F')).field('amount', '10000');
+    case 'POST /v1/projects/:projectId/amendments':
+      return req.send({ changes: [{ milestoneId: world.milestones[3], amount: 11000 }] });
+    case 'POST /v1/disputes/:disputeId/responses':
+      return req.send({ statement: 'Voici ma réponse.' });
+    case 'POST /v1/disputes/:disputeId/proposals':
+      return req.send({ providerAmount: 5000 });
+    case 'POST /v1/disputes/:disputeId/information-requests':
+      return req.send({ party: 'client', question: 'Quelles dates ?' });
+    case 'POST /v1/disputes/:disputeId/decision':
+      return req.send({ providerAmount: 5000, clientAmount: 5000, rationale: 'Partage.' });
+    default:
+      return req;
+  }
+}
+
+/** A body no route accepts: an unknown field, in the route's media type. */
+function withInvalidBody(key: BearerRouteKey, req: request.Test): request.Test {
+  if (key.endsWith('/payment-requests')) return req.field('unexpected', 'x');
+  return req.send({ unexpected: true });
+}
+
+async function call(key: BearerRouteKey, role: Role, isParty: boolean): Promise<request.Response> {
+  const sub = isParty ? IDENTITIES[role].party : IDENTITIES[role].stranger;
+  const { method } = splitRouteKey(key);
+  const path = pathIn(world, key, role);
+  const req = request(sys.app)[method](path).set('authorization', `Bearer ${await sys.token(sub, role)}`);
+  if (method === 'get') return req;
+  return expectedAccess(key, role, isParty) === 'allowed' ? withInvalidBody(key, req) : withValidBody(key, req);
+}
+
+const outcome = (key: BearerRouteKey, res: request.Response) =>
+  (splitRouteKey(key).method === 'get' ? res.status === 200 : res.status === 400) ? 'allowed' : res.status;
+
+const cells = BEARER_ROUTES.flatMap((key) => ROLES.flatMap((role) => [true, false].map((isParty) => ({ key, role, isParty }))));
+
+test.each(BEARER_ROUTES)('%s: every role, party and stranger, gets what the access table says', async (key) => {
+  const actual: Record<string, unknown> = {};
+  const expected: Record<string, unknown> = {};
+  for (const role of ROLES) {
+    for (const isParty of [true, false]) {
+      const cell = `${role} ${isParty ? 'party' : 'stranger'}`;
+      const res = await call(key, role, isParty);
+      expected[cell] = expectedAccess(key, role, isParty);
+      actual[cell] = outcome(key, res);
+      if (res.status >= 400) expectProblem(res, res.status);
+    }
+  }
+  expect(actual).toEqual(expected);
+});
+
+describe('tokens', () => {
+  const secret = () => new TextEncoder().encode(sys.config.AUTH_JWT_SECRET);
+  const now = () => Math.floor(Date.now() / 1000);
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const BAD_TOKENS: [string, () => Promise<string | undefined>][] = [
+    ['missing', async () => undefined],
+    ['wrong signature', () => new SignJWT({ role: 'platform' }).setProtectedHeader({ alg: 'HS256' }).setSubject('plat-1').setExpirationTime('1h').sign(new TextEncoder().encode('another-secret-that-is-long-enough!!'))],
+    ['expired', () => new SignJWT({ role: 'platform' }).setProtectedHeader({ alg: 'HS256' }).setSubject('plat-1').setExpirationTime(now() - 10).sign(secret())],
+    ['no sub', () => new SignJWT({ role: 'platform' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret())],
+    ['no role', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('plat-1').setExpirationTime('1h').sign(secret())],
+    ['unknown role', () => new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('plat-1').setExpirationTime('1h').sign(secret())],
+    ['no exp', () => new SignJWT({ role: 'platform' }).setProtectedHeader({ alg: 'HS256' }).setSubject('plat-1').sign(secret())],
+    ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'plat-1', role: 'platform', exp: now() + 600 })}.`],
+    ['HS512', () => new SignJWT({ role: 'platform' }).setProtectedHeader({ alg: 'HS512' }).setSubject('plat-1').setExpirationTime('1h').sign(secret())],
+  ];
+
+  test.each(BEARER_ROUTES)('%s: a missing, forged, expired, incomplete or unsigned token is 401', async (key) => {
+    const { method } = splitRouteKey(key);
+    for (const [name, make] of BAD_TOKENS) {
+      const token = await make();
+      const req = request(sys.app)[method](pathIn(world, key, 'platform'));
+      if (token) req.set('authorization', `Bearer ${token}`);
+      const res = method === 'post' ? await withValidBody(key, req) : await req;
+      expect([name, res.status]).toEqual([name, 401]);
+      expectProblem(res, 401);
+    }
+  });
+
+  test('the webhook takes no token, only its signature; the service routes are public', async () => {
+    const hook = await request(sys.app).post('/v1/webhooks/payments').set('authorization', `Bearer ${await sys.token('plat-1', 'platform')}`).send({ id: 'evt_x', type: 'payout.paid', data: { payoutId: 'po_x' } });
+    expectProblem(hook, 401);
+    const publicRoutes = (Object.keys(ACCESS_POLICY) as RouteKey[]).filter((k) => ACCESS_POLICY[k].auth === 'public');
+    for (const key of publicRoutes) expect([key, (await request(sys.app).get(splitRouteKey(key).path)).status]).toEqual([key, 200]);
+  });
+});
+
+test('no refused or invalid request of the matrix changed the ledger or a read model', async () => {
+  expect(await stateDigest(sys.db)).toEqual(before);
+  expect(cells.length).toBe(BEARER_ROUTES.length * 8);
+});

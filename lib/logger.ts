@@ -1,16 +1,24 @@
 import pino from 'pino';
 import type { Config } from './config';
 
+const SECRETS = ['AUTH_JWT_SECRET', 'PAYMENTS_WEBHOOK_SECRET', 'DATABASE_URL', 'SMTP_URL'];
+
 /** JSON logs; secrets and credentials never printed, whatever object is logged. */
-export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, name: string) {
-  return pino({
-    name,
-    level: config.LOG_LEVEL,
-    redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.password', 'password', '*.secret', 'secret',
-        'AUTH_JWT_SECRET', 'PAYMENTS_WEBHOOK_SECRET', 'DATABASE_URL', 'SMTP_URL', 'req.headers["payment-signature"]'],
-      censor: '[redacted]',
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, name: string, destination: pino.DestinationStream = pino.destination(1)) {
+  return pino(
+    {
+      name,
+      level: config.LOG_LEVEL,
+      redact: {
+        paths: [
+          'req.headers.authorization', 'headers.authorization', '*.headers.authorization', 'req.headers["payment-signature"]',
+          'password', '*.password', 'secret', '*.secret', 'token', '*.token',
+          ...SECRETS, ...SECRETS.map((name) => `config.${name}`),
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 export type Logger = ReturnType<typeof createLogger>;

@@ -8,6 +8,7 @@ import { createApp } from '../../api/app';
 import { signPayload } from '../../api/webhook-signature';
 import type { Db } from '../../db/pool';
 import { loadConfig, type Config } from '../../lib/config';
+import type { Logger } from '../../lib/logger';
 import { startMailCatcher, type MailCatcher } from '../../lib/mail-catcher';
 import { signToken } from '../../lib/tokens';
 import type { Role } from '../../workflows/shared';
@@ -23,6 +24,8 @@ export interface ApiSystem {
   config: Config;
   mail: MailCatcher;
   env: TestWorkflowEnvironment;
+  /** another app over the same services, with other settings or a logger the test reads */
+  appWith(settings: Partial<Config>, log?: Logger): ReturnType<typeof createApp>;
   token(sub: string, role: Role): Promise<string>;
   /** supertest with a Bearer token */
   as(sub: string, role: Role): Promise<{ get(url: string): request.Test; post(url: string): request.Test }>;
@@ -67,6 +70,7 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
     mail,
     env,
     token,
+    appWith: (settings, log = pino({ level: 'silent' })) => createApp({ db, temporal: env.client, config: { ...config, ...settings }, log }),
     async as(sub, role) {
       const bearer = `Bearer ${await token(sub, role)}`;
       return {

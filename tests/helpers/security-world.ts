@@ -99,6 +99,19 @@ export function pathIn(world: World, key: BearerRouteKey, role: Role): string {
   return key.split(' ')[1].replace(/:(\w+)/g, (_m, name: string) => ids[name]);
 }
 
+/** For each POST route that takes a JSON body, one the route would carry out if the caller were allowed to. */
+export function validBodies(world: World): Partial<Record<BearerRouteKey, Record<string, unknown>>> {
+  return {
+    'POST /v1/projects': projectBody(),
+    'POST /v1/projects/:projectId/milestones/:milestoneId/disputes': { reason: 'Retard', statement: 'Rien livré.' },
+    'POST /v1/projects/:projectId/amendments': { changes: [{ milestoneId: world.milestones[3], amount: 11000 }] },
+    'POST /v1/disputes/:disputeId/responses': { statement: 'Voici ma réponse.' },
+    'POST /v1/disputes/:disputeId/proposals': { providerAmount: 5000 },
+    'POST /v1/disputes/:disputeId/information-requests': { party: 'client', question: 'Quelles dates ?' },
+    'POST /v1/disputes/:disputeId/decision': { providerAmount: 5000, clientAmount: 5000, rationale: 'Partage.' },
+  };
+}
+
 /**
  * The relations the world's state decides: the client declared the dispute and made the proposal and the amendment,
  * so the provider is the respondent and the other party, and the client the declarer.

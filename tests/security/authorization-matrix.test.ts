@@ -7,9 +7,9 @@ import { SignJWT } from 'jose';
 import request from 'supertest';
 import { ACCESS_POLICY, BEARER_ROUTES, splitRouteKey, type BearerRouteKey, type RouteKey } from '../../api/access-policy';
 import type { Role } from '../../workflows/shared';
-import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
+import { expectProblem, startApiSystem, type ApiSystem } from '../helpers/api-system';
 import { PDF, uniq } from '../helpers/fixtures';
-import { buildWorld, expectedAccess, IDENTITIES, pathIn, ROLES, stateDigest, type World } from '../helpers/security-world';
+import { buildWorld, expectedAccess, IDENTITIES, pathIn, ROLES, stateDigest, validBodies, type World } from '../helpers/security-world';
 
 let sys: ApiSystem;
 let world: World;
@@ -23,26 +23,9 @@ afterAll(() => sys?.close());
 
 /** A request the route would carry out if the caller were allowed to. */
 function withValidBody(key: BearerRouteKey, req: request.Test): request.Test {
-  switch (key) {
-    case 'POST /v1/projects':
-      return req.send(projectBody());
-    case 'POST /v1/projects/:projectId/milestones/:milestoneId/disputes':
-      return req.send({ reason: 'Retard', statement: 'Rien livré.' });
-    case 'POST /v1/projects/:projectId/milestones/:milestoneId/payment-requests':
-      return req.attach('invoice', PDF, 'f.pdf').field('invoiceNumber', uniq('F')).field('amount', '10000');
-    case 'POST /v1/projects/:projectId/amendments':
-      return req.send({ changes: [{ milestoneId: world.milestones[3], amount: 11000 }] });
-    case 'POST /v1/disputes/:disputeId/responses':
-      return req.send({ statement: 'Voici ma réponse.' });
-    case 'POST /v1/disputes/:disputeId/proposals':
-      return req.send({ providerAmount: 5000 });
-    case 'POST /v1/disputes/:disputeId/information-requests':
-      return req.send({ party: 'client', question: 'Quelles dates ?' });
-    case 'POST /v1/disputes/:disputeId/decision':
-      return req.send({ providerAmount: 5000, clientAmount: 5000, rationale: 'Partage.' });
-    default:
-      return req;
-  }
+  if (key.endsWith('/payment-requests')) return req.attach('invoice', PDF, 'f.pdf').field('invoiceNumber', uniq('F')).field('amount', '10000');
+  const body = validBodies(world)[key];
+  return body ? req.send(body) : req;
 }
 
 /** A body no route accepts: an unknown field, in the route's media type. */

@@ -9,7 +9,7 @@ import { MAX_AMOUNT } from '../../api/schemas/common';
 import { createPool } from '../../db/pool';
 import { createLogger } from '../../lib/logger';
 import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
-import { CLIENT, PROVIDER } from '../helpers/fixtures';
+import { CLIENT, PDF, PROVIDER } from '../helpers/fixtures';
 import { eventually } from '../helpers/temporal';
 
 let sys: ApiSystem;
@@ -141,6 +141,8 @@ describe('limits', () => {
     expectProblem(await (await sys.as('med-1', 'mediator')).get('/v1/mediation/disputes?limit=201'), 400);
     expectProblem(await (await sys.as('med-1', 'mediator')).get('/v1/me/notifications?limit=0'), 400);
     expectProblem(await (await sys.as('med-1', 'mediator')).get('/v1/mediation/disputes?sort=id'), 400);
+    const upload = (await provider()).post('/v1/projects/prj_x/milestones/ms_x/payment-requests');
+    expectProblem(await upload.attach('invoice', PDF, 'a.pdf').attach('invoice', PDF, 'b.pdf').field('invoiceNumber', 'F-1').field('amount', '1'), 400);
     expectProblem(await platform.get('/v1/projects/%E0%A4%A'), 400);
     expectProblem(await platform.get(`/v1/projects/${'x'.repeat(65)}`), 400);
   });

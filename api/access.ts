@@ -36,13 +36,18 @@ interface Finder<R> {
   isParty(user: AuthUser, found: R): boolean;
 }
 
+/** A loader that names what it found, so handlers receive `{ project }`, `{ refund }`… */
+const named =
+  <N extends string, R>(name: N, find: (db: Db, id: string) => Promise<R | undefined>) =>
+  async (db: Db, id: string) => {
+    const found = await find(db, id);
+    return found === undefined ? undefined : ({ [name]: found } as Record<N, R>);
+  };
+
 const FINDERS: { [K in Exclude<Resource, 'none'>]: Finder<Resources[K]> } = {
   project: {
     param: 'projectId',
-    load: async (db, id) => {
-      const project = await findProject(db, id);
-      return project && { project };
-    },
+    load: named('project', findProject),
     isParty: (user, { project }) => partyOf(user, project) !== undefined,
   },
   dispute: {
@@ -56,26 +61,17 @@ const FINDERS: { [K in Exclude<Resource, 'none'>]: Finder<Resources[K]> } = {
   },
   'fee-invoice': {
     param: 'invoiceId',
-    load: async (db, id) => {
-      const feeInvoice = await findFeeInvoice(db, id);
-      return feeInvoice && { feeInvoice };
-    },
+    load: named('feeInvoice', findFeeInvoice),
     isParty: (user, { feeInvoice }) => feeInvoice.userId === user.id,
   },
   'payment-request': {
     param: 'paymentRequestId',
-    load: async (db, id) => {
-      const paymentRequest = await findPaymentRequest(db, id);
-      return paymentRequest && { paymentRequest };
-    },
+    load: named('paymentRequest', findPaymentRequest),
     isParty: (user, { paymentRequest }) => user.role === 'provider' && paymentRequest.provider_id === user.id,
   },
   refund: {
     param: 'refundId',
-    load: async (db, id) => {
-      const refund = await findRefund(db, id);
-      return refund && { refund };
-    },
+    load: named('refund', findRefund),
     isParty: () => false,
   },
 };

@@ -60,7 +60,7 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   paymentRequestRoutes(routes, { db, temporal, config });
   disputeRoutes(routes, { db, temporal });
   notificationRoutes(routes, { db });
-  amendmentRoutes(routes, { db, temporal });
+  amendmentRoutes(routes, { temporal });
   feeInvoiceRoutes(routes, { db });
   refundRoutes(routes, { temporal });
   const unrouted = BEARER_ROUTES.filter((key) => !routes.registered.has(key));

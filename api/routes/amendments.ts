@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import type { Db } from '../../db/pool';
 import { newId } from '../../lib/ids';
 import {
   acceptAmendmentUpdate,
@@ -14,7 +13,7 @@ import { z } from 'zod';
 import { AmendmentBody, AmendmentParams, AmendmentView, ProjectParams } from './projects.schemas';
 
 /** Amendments: one party proposes changes to milestones, the other accepts, the project workflow applies them. */
-export function amendmentRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; temporal: Client }): void {
+export function amendmentRoutes(routes: ApiRoutes, { temporal }: { temporal: Client }): void {
   const handle = (projectId: string) => temporal.workflow.getHandle(projectWorkflowId(projectId));
 
   routes.add({
@@ -52,7 +51,7 @@ export function amendmentRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; t
     summary: "The project's amendments, live from its workflow",
     params: ProjectParams,
     responses: { 200: { description: 'amendments', schema: z.object({ items: z.array(AmendmentView) }) } },
-    handler: async ({ user, params, access: { project } }) => {
+    handler: async ({ access: { project } }) => {
       requireEscrow(project);
       const status = await handle(project.id).query(projectStatusQuery);
       return { status: 200, body: { items: status.amendments } };

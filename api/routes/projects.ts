@@ -192,7 +192,7 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
     summary: "A milestone's live state, from its workflow (the read model once it has ended)",
     params: MilestoneParams,
     responses: { 200: { description: 'the milestone', schema: MilestoneStatusView } },
-    handler: async ({ user, params, access: { project } }) => {
+    handler: async ({ params, access: { project } }) => {
       requireEscrow(project);
       const milestone = requireMilestone(project, params.milestoneId);
       try {
@@ -215,7 +215,7 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
     summary: 'What happened to a milestone, in order',
     params: MilestoneParams,
     responses: { 200: { description: 'ordered events', schema: TimelineView } },
-    handler: async ({ user, params, access: { project } }) => {
+    handler: async ({ params, access: { project } }) => {
       requireMilestone(project, params.milestoneId);
       return { status: 200, body: { milestoneId: params.milestoneId, events: await listMilestoneEvents(db, params.milestoneId) } };
     },

@@ -1,5 +1,3 @@
-import { SignJWT } from 'jose';
-import request from 'supertest';
 import { CLIENT, PDF, PROVIDER } from '../helpers/fixtures';
 import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
 import { eventually } from '../helpers/temporal';
@@ -75,26 +73,7 @@ describe('a finished project', () => {
   });
 });
 
-describe('authentication', () => {
-  const secret = () => new TextEncoder().encode(sys.config.AUTH_JWT_SECRET);
-  test.each([
-    ['no token', async () => undefined],
-    ['not a JWT', async () => 'Bearer nonsense'],
-    ['wrong signature', async () => `Bearer ${await new SignJWT({ role: 'platform' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(new TextEncoder().encode('another-secret-that-is-long-enough!!'))}`],
-    ['expired', async () => `Bearer ${await new SignJWT({ role: 'platform' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime(Math.floor(Date.now() / 1000) - 10).sign(secret())}`],
-    ['no role', async () => `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(secret())}`],
-    ['no exp', async () => `Bearer ${await new SignJWT({ role: 'platform' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').sign(secret())}`],
-    ['alg none', async () => {
-      const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      return `Bearer ${enc({ alg: 'none', typ: 'JWT' })}.${enc({ sub: 'x', role: 'platform', exp: Math.floor(Date.now() / 1000) + 600 })}.`;
-    }],
-  ])('%s → 401', async (_name, header) => {
-    const h = await header();
-    const req = request(sys.app).post('/v1/projects').send(projectBody());
-    if (h) req.set('authorization', h);
-    expectProblem(await req, 401);
-  });
-});
+// Bad tokens on every route: tests/security/authorization-matrix.test.ts.
 
 describe('reading a project', () => {
   test('parties and mediators see it; anybody else gets 404', async () => {

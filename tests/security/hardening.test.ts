@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import type { Request } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
@@ -235,4 +238,15 @@ describe('responses and logs', () => {
     expect(again.body.outcome).toBe('duplicate');
     expect(await entries()).toBe(before);
   });
+});
+
+test('the API process refuses to start in production with the dev secrets, and names them', async () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const run = promisify(execFile)(path.join(root, 'node_modules', '.bin', 'tsx'), ['api/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: sys.config.DATABASE_URL, PORT: '0' },
+    timeout: 30000,
+  });
+  const failure = await run.then(() => undefined, (err: { code: number; stderr: string }) => err);
+  expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('refusing to run in production with the dev secrets') });
 });

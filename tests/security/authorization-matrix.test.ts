@@ -99,6 +99,17 @@ describe('tokens', () => {
   });
 });
 
+test('the OpenAPI document lists exactly the routes of the access table; every bearer POST documents Idempotency-Key', async () => {
+  const spec = (await request(sys.app).get('/openapi.json')).body;
+  const documented = Object.entries(spec.paths as Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, op })),
+  );
+  const tableRoutes = (Object.keys(ACCESS_POLICY) as RouteKey[]).filter((k) => !['GET /health', 'GET /ready', 'GET /openapi.json'].includes(k));
+  expect(documented.map((d) => d.key).sort()).toEqual(tableRoutes.sort());
+  const withoutKey = documented.filter((d) => BEARER_ROUTES.includes(d.key as never) && d.key.startsWith('POST') && !d.op.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key'));
+  expect(withoutKey.map((d) => d.key)).toEqual([]);
+});
+
 test('no refused or invalid request of the matrix changed the ledger or a read model', async () => {
   expect(await stateDigest(sys.db)).toEqual(before);
   expect(cells.length).toBe(BEARER_ROUTES.length * 8);

@@ -74,13 +74,18 @@ export class ApiRoutes {
     const { method, path } = splitRouteKey(spec.route);
     this.registered.add(spec.route);
     this.document(spec, rule);
-    const handle: RequestHandler = async (req, res) => {
+    // Before any body is read (a multipart upload is buffered by `before`), so strangers cannot make us read one.
+    const authorise: RequestHandler = async (req, res, next) => {
       const user = requireUser(req);
       if (!rule.roles.includes(user.role)) {
         throw new HttpProblem(403, `this action is for: ${rule.roles.join(', ')}`, 'forbidden');
       }
       const params = (spec.params ? spec.params.parse(req.params) : req.params) as Record<string, string>;
-      const access = await resolveAccess(this.db, user, rule, params);
+      res.locals.authorised = { user, params, access: await resolveAccess(this.db, user, rule, params) };
+      next();
+    };
+    const handle: RequestHandler = async (req, res) => {
+      const { user, params, access } = res.locals.authorised as { user: AuthUser; params: Record<string, string>; access: unknown };
       const query = spec.query ? spec.query.parse(req.query) : {};
       const body = this.parseBody(spec, req);
       const produce = async () => {
@@ -93,7 +98,7 @@ export class ApiRoutes {
       if (reply.body === '') res.end();
       else res.type(reply.contentType).send(reply.body);
     };
-    this.router[method](path, ...(spec.before ?? []), handle);
+    this.router[method](path, authorise, ...(spec.before ?? []), handle);
   }
 
   /** JSON against the route's strict schema; a route without a body takes none, or `{}`. */

@@ -130,7 +130,7 @@ describe('Idempotency-Key', () => {
 describe('limits', () => {
   test('each limit answers its own 4xx with problem+json', async () => {
     const platform = await sys.as('plat-1', 'platform');
-    const { disputeId } = await openDispute();
+    const { disputeId, path } = await openDispute();
     expectProblem(await platform.post('/v1/projects').set('content-type', 'application/json').send(JSON.stringify({ title: 'x'.repeat(101 * 1024) })), 413);
     expectProblem(await platform.post('/v1/projects').set('content-type', 'text/plain').send('hello'), 415);
     expectProblem(await platform.post('/v1/projects').set('content-type', 'application/json; charset=latin1').send('{}'), 415);
@@ -144,8 +144,11 @@ describe('limits', () => {
     expectProblem(await (await sys.as('med-1', 'mediator')).get('/v1/mediation/disputes?limit=201'), 400);
     expectProblem(await (await sys.as('med-1', 'mediator')).get('/v1/me/notifications?limit=0'), 400);
     expectProblem(await (await sys.as('med-1', 'mediator')).get('/v1/mediation/disputes?sort=id'), 400);
-    const upload = (await provider()).post('/v1/projects/prj_x/milestones/ms_x/payment-requests');
+    const upload = (await provider()).post(`${path}/payment-requests`);
     expectProblem(await upload.attach('invoice', PDF, 'a.pdf').attach('invoice', PDF, 'b.pdf').field('invoiceNumber', 'F-1').field('amount', '1'), 400);
+    // a stranger is turned away before the upload is read
+    const strangers = (await sys.as('p-9', 'provider')).post(`${path}/payment-requests`);
+    expectProblem(await strangers.set('content-type', 'multipart/form-data; boundary=x').send('--x\r\nbroken'), 404);
     expectProblem(await platform.get('/v1/projects/%E0%A4%A'), 400);
     expectProblem(await platform.get(`/v1/projects/${'x'.repeat(65)}`), 400);
   });

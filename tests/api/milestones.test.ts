@@ -113,7 +113,9 @@ describe('milestone actions', () => {
       const res = await client.get(`${b.path}/timeline`);
       return res.body.events.length === 5 ? res : undefined;
     });
-    expect(timeline.body.events.map((e: { type: string }) => e.type)).toEqual(['deposit_received', 'funded', 'cancel_requested', 'refunded', 'refund_ordered']);
+    // 'refunded' (the milestone) and 'refund_ordered' (its refund workflow) are written by two workflows at once
+    const types: string[] = timeline.body.events.map((e: { type: string }) => e.type);
+    expect([...types.slice(0, 3), ...types.slice(3).sort()]).toEqual(['deposit_received', 'funded', 'cancel_requested', 'refund_ordered', 'refunded']);
     const { rows } = await sys.db.query('SELECT id, amount, state FROM refunds WHERE milestone_id = $1', [b.milestoneId]);
     expect(rows).toEqual([{ id: expect.any(String), amount: 120000, state: 'ordered' }]);
     expect((await sys.webhook('refund.paid', { refundId: rows[0].id })).body.outcome).toBe('applied');

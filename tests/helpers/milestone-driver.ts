@@ -141,3 +141,13 @@ export async function settleAndTerminate(handle: WorkflowHandle): Promise<void> 
   }, 15000, 'no activity in flight');
   await handle.terminate('test done');
 }
+
+/**
+ * A milestone's final state once its workflow has completed, read without `result()`: awaiting a result lets the
+ * time-skipping server skip time, and a refund left waiting for its webhook would then reach the server's default
+ * execution timeout (10 years) and time out.
+ */
+export async function finalState(handle: MilestoneHandle): Promise<string> {
+  await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 15000, 'milestone completed');
+  return (await handle.query(statusQuery)).state;
+}

@@ -17,7 +17,7 @@ import { acceptAmendmentUpdate, milestonesStartedUpdate, proposeAmendmentUpdate,
 import { projectWorkflow } from '../../workflows/project/workflow';
 import { refundSettledSignal, refundStatusQuery, refundWorkflowId, retryRefundUpdate } from '../../workflows/refund/contract';
 import { CLIENT, DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, disputeIdOf, drainRefunds, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
+import { DAY, client, disputeIdOf, drainRefunds, finalState, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
 import { eventually } from '../helpers/temporal';
 import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
@@ -165,7 +165,7 @@ test('refunds through the webhook gateway: refund.failed tells staff and waits f
     const s = await startScenario(env, h.db, taskQueue, 40000);
     await fund(s, 25000);
     await s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
-    expect(await s.handle.result()).toBe('cancelled');
+    expect(await finalState(s.handle)).toBe('cancelled');
     const refundId = `rf_${s.input.milestoneId}_1`;
     const refund = env.client.workflow.getHandle(refundWorkflowId(refundId));
     await eventually(async () => ((await refund.query(refundStatusQuery)).attempt === 1 ? true : undefined));

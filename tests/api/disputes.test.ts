@@ -17,13 +17,7 @@ async function fundedMilestone(formula: 'r0' | 'basic' = 'r0', fund = true) {
   const { body } = await platform.post('/v1/projects').send(projectBody({ formula, milestones: [{ title: 'Maquettes', amount: 100000 }] }));
   const milestoneId: string = body.milestones[0].id;
   const path = `/v1/projects/${body.id}/milestones/${milestoneId}`;
-  if (fund) {
-    await sys.webhook('deposit.succeeded', { milestoneId, amount: 100000, currency: 'EUR', reference: 'd' });
-    await eventually(async () => {
-      const res = await (await as('client')).get(path);
-      return res.body.state === 'funded' ? true : undefined;
-    });
-  }
+  if (fund) await sys.fund(body.id, milestoneId);
   return { projectId: body.id as string, milestoneId, path };
 }
 

@@ -99,8 +99,7 @@ describe('milestone actions', () => {
     expectProblem(await client.post(`${a.path}/cancel`), 409);
 
     const b = await newProject();
-    await sys.webhook('deposit.succeeded', { milestoneId: b.milestoneId, amount: 120000, currency: 'EUR', reference: 'c' });
-    await eventually(async () => ((await milestoneState(b.projectId, b.milestoneId)) === 'funded' ? true : undefined));
+    await sys.fund(b.projectId, b.milestoneId);
     const pending = await client.post(`${b.path}/cancel`);
     expect(pending.status).toBe(202);
     expect(pending.body).toMatchObject({ outcome: 'pending', cancelRequestedBy: ['client'] });
@@ -126,8 +125,7 @@ describe('milestone actions', () => {
 describe('payment requests', () => {
   async function releasedMilestone() {
     const p = await newProject([{ title: 'Maquettes', amount: 50000 }]);
-    await sys.webhook('deposit.succeeded', { milestoneId: p.milestoneId, amount: 50000, currency: 'EUR', reference: 'pr' });
-    await eventually(async () => ((await milestoneState(p.projectId, p.milestoneId)) === 'funded' ? true : undefined));
+    await sys.fund(p.projectId, p.milestoneId);
     expect((await (await sys.as(CLIENT.id, 'client')).post(`${p.path}/release`)).status).toBe(200);
     return p;
   }

@@ -16,7 +16,7 @@ import { buildActivityDeps } from '../../worker/build-deps';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import { freshDatabase } from './db';
 import { CLIENT, PROVIDER, uniq } from './fixtures';
-import { startDevServer } from './temporal';
+import { eventually, startDevServer } from './temporal';
 
 export interface ApiSystem {
   app: ReturnType<typeof createApp>;
@@ -31,6 +31,8 @@ export interface ApiSystem {
   as(sub: string, role: Role): Promise<{ get(url: string): request.Test; post(url: string): request.Test }>;
   /** a signed payment-provider event */
   webhook(type: string, data: Record<string, unknown>, id?: string): request.Test;
+  /** deposits what the milestone asks for now (amount and escrow fee) and waits until it is funded */
+  fund(projectId: string, milestoneId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
   const running = worker.run();
   const app = createApp({ db, temporal: env.client, config, log: pino({ level: 'silent' }) });
   const token = (sub: string, role: Role) => signToken(config.AUTH_JWT_SECRET, { sub, role });
-  return {
+  const system: ApiSystem = {
     app,
     db,
     config,
@@ -86,6 +88,14 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
         .set('payment-signature', signPayload(config.PAYMENTS_WEBHOOK_SECRET, body))
         .send(body);
     },
+    async fund(projectId, milestoneId) {
+      const path = `/v1/projects/${projectId}/milestones/${milestoneId}`;
+      const staff = await system.as('platform-1', 'platform');
+      const { dueNow } = (await staff.get(path)).body;
+      const res = await system.webhook('deposit.succeeded', { milestoneId, amount: dueNow, currency: 'EUR', reference: `vir-${milestoneId}` });
+      if (res.status !== 200) throw new Error(`deposit of ${dueNow} refused: ${res.status} ${res.text}`);
+      await eventually(async () => ((await staff.get(path)).body.state === 'funded' ? true : undefined), 15000, `milestone ${milestoneId} funded`);
+    },
     async close() {
       worker.shutdown();
       await running;
@@ -93,6 +103,7 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
       await Promise.all([env.teardown(), mail.close(), db.end()]);
     },
   };
+  return system;
 }
 
 /** A project body; without fees unless the test passes rates (fee tests do). */

@@ -43,12 +43,7 @@ export async function buildWorld(sys: ApiSystem): Promise<World> {
     if (res.status !== status) throw new Error(`world: a step answered ${res.status} instead of ${status}: ${res.text}`);
     return res.body;
   };
-  const fund = async (i: number) => {
-    const due = (await (await as('client')).get(ms(i))).body.dueNow;
-    expectStatus(await sys.webhook('deposit.succeeded', { milestoneId: milestones[i], amount: due, currency: 'EUR', reference: uniq('vir') }), 200);
-    await eventually(async () => ((await (await as('client')).get(ms(i))).body.state === 'funded' ? true : undefined), 15000, `milestone ${i} funded`);
-  };
-  await Promise.all([0, 1, 2].map(fund));
+  await Promise.all([0, 1, 2].map((i) => sys.fund(projectId, milestones[i])));
 
   const dispute = expectStatus(await (await as('client')).post(`${ms(0)}/disputes`).send({ reason: 'Retard', statement: 'Rien livré.' }), 201);
   const proposed = expectStatus(await (await as('client')).post(`/v1/disputes/${dispute.id}/proposals`).send({ providerAmount: 4000 }), 201);
@@ -84,19 +79,24 @@ export async function buildWorld(sys: ApiSystem): Promise<World> {
   return { projectId, milestones, disputeId: dispute.id, proposalId: proposed.proposalId, amendmentId: amendment.id, paymentRequestId, refundId, feeInvoices };
 }
 
-/** The route's path with the world's ids; the fee invoice is the one addressed to the role's party. */
-export function pathIn(world: World, key: BearerRouteKey, role: Role): string {
-  const ids: Record<string, string> = {
-    projectId: world.projectId,
-    milestoneId: world.milestones[3],
-    disputeId: world.disputeId,
-    proposalId: world.proposalId,
-    amendmentId: world.amendmentId,
-    paymentRequestId: world.paymentRequestId,
-    refundId: world.refundId,
-    invoiceId: role === 'client' ? world.feeInvoices.client : world.feeInvoices.provider,
+/** For each path parameter of the routes, the world's resources it can name. */
+export function idsByParam(world: World): Record<string, string[]> {
+  return {
+    projectId: [world.projectId],
+    milestoneId: world.milestones,
+    disputeId: [world.disputeId],
+    proposalId: [world.proposalId],
+    amendmentId: [world.amendmentId],
+    paymentRequestId: [world.paymentRequestId],
+    refundId: [world.refundId],
+    invoiceId: [world.feeInvoices.client, world.feeInvoices.provider],
   };
-  return key.split(' ')[1].replace(/:(\w+)/g, (_m, name: string) => ids[name]);
+}
+
+/** The route's path with the world's ids: the milestone awaiting deposit, the fee invoice addressed to the role's party. */
+export function pathIn(world: World, key: BearerRouteKey, role: Role): string {
+  const ids: Record<string, string[]> = { ...idsByParam(world), milestoneId: [world.milestones[3]], invoiceId: [role === 'client' ? world.feeInvoices.client : world.feeInvoices.provider] };
+  return key.split(' ')[1].replace(/:(\w+)/g, (_m, name: string) => ids[name][0]);
 }
 
 /** For each POST route that takes a JSON body, one the route would carry out if the caller were allowed to. */

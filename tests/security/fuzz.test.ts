@@ -14,7 +14,7 @@ import { signPayload } from '../../api/webhook-signature';
 import { checkLedger } from '../../db/ledger-check';
 import { startApiSystem, type ApiSystem } from '../helpers/api-system';
 import { PDF } from '../helpers/fixtures';
-import { buildWorld, IDENTITIES, ROLES, stateDigest, validBodies, type World } from '../helpers/security-world';
+import { buildWorld, idsByParam, IDENTITIES, ROLES, stateDigest, validBodies, type World } from '../helpers/security-world';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 5000);
 
@@ -76,24 +76,12 @@ const segment = fc.oneof(
   percentBytes,
 );
 
-function worldIds(): string[] {
-  return [world.projectId, ...world.milestones, world.disputeId, world.proposalId, world.amendmentId, world.paymentRequestId, world.refundId, world.feeInvoices.client, world.feeInvoices.provider];
-}
 /** Mostly the world's id for that parameter (so requests reach the deep checks), sometimes another or a hostile one. */
 function idFor(param: string): fc.Arbitrary<string> {
-  const right: Record<string, string[]> = {
-    projectId: [world.projectId],
-    milestoneId: world.milestones,
-    disputeId: [world.disputeId],
-    proposalId: [world.proposalId],
-    amendmentId: [world.amendmentId],
-    paymentRequestId: [world.paymentRequestId],
-    refundId: [world.refundId],
-    invoiceId: [world.feeInvoices.client, world.feeInvoices.provider],
-  };
+  const ids = idsByParam(world);
   return fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...right[param]) },
-    { weight: 1, arbitrary: fc.constantFrom(...worldIds()) },
+    { weight: 6, arbitrary: fc.constantFrom(...ids[param]) },
+    { weight: 1, arbitrary: fc.constantFrom(...Object.values(ids).flat()) },
     { weight: 2, arbitrary: segment },
   );
 }

@@ -28,9 +28,8 @@ const provider = () => sys.as(PROVIDER.id, 'provider');
 async function openDispute() {
   const { body: p } = await (await sys.as('plat-1', 'platform')).post('/v1/projects').send(projectBody({ milestones: [{ title: 'A', amount: 10000 }] }));
   const milestoneId = p.milestones[0].id;
-  await sys.webhook('deposit.succeeded', { milestoneId, amount: 10000, currency: 'EUR', reference: 'd' });
+  await sys.fund(p.id, milestoneId);
   const path = `/v1/projects/${p.id}/milestones/${milestoneId}`;
-  await eventually(async () => ((await (await client()).get(path)).body.state === 'funded' ? true : undefined));
   const { body: d } = await (await client()).post(`${path}/disputes`).send({ reason: 'Retard', statement: 'Rien.' });
   const proposals = async () => ((await (await client()).get(`/v1/disputes/${d.id}`)).body.proposals as unknown[]).length;
   return { disputeId: d.id as string, path, proposals };

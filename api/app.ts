@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger';
 import { BEARER_ROUTES } from './access-policy';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit';
 import { securityHeaders } from './middleware/security-headers';
+import { urlGuard } from './middleware/url-guard';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
 import { Idempotency } from './idempotency';
@@ -34,6 +35,7 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   app.set('query parser', 'simple');
   if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
   app.use(securityHeaders);
+  app.use(urlGuard);
   const perAddress = new TokenBuckets(config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW);
   const perUser = new TokenBuckets(config.RATE_LIMIT_PER_USER, config.RATE_LIMIT_WINDOW);
   app.use(rateLimit(perAddress, 'address', (req) => req.ip ?? req.socket.remoteAddress));

@@ -110,6 +110,28 @@ test('the OpenAPI document lists exactly the routes of the access table; every b
   expect(withoutKey.map((d) => d.key)).toEqual([]);
 });
 
+/** Percent-encoded values that are not text an id or a filter can hold: NUL, other controls, bytes that are not UTF-8. */
+const UNREADABLE = ['%00', 'a%00b', '%01', '%0A', '%1F', '%7F', '%C3%28', '%FF', '%ED%A0%80', '%E0%A4%A'];
+
+test.each(Object.keys(ACCESS_POLICY) as RouteKey[])('%s: a path or query parameter that is not readable text is a 400 or 404 problem+json', async (key) => {
+  const { method, path } = splitRouteKey(key);
+  const rule = ACCESS_POLICY[key];
+  const role = rule.auth === 'bearer' ? rule.roles[0] : 'platform';
+  const bearer = `Bearer ${await sys.token(IDENTITIES[role].party, role)}`;
+  const valid = rule.auth === 'bearer' ? pathIn(world, key as BearerRouteKey, role) : path;
+  const params = [...path.matchAll(/:(\w+)/g)].map((m) => m[0]);
+  const urls = UNREADABLE.flatMap((bad) => [
+    ...params.map((param) => valid.split('/').map((segment, i) => (path.split('/')[i] === param ? bad : segment)).join('/')),
+    `${valid}?state=${bad}`,
+    `${valid}?${bad}=1`,
+  ]);
+  for (const url of urls) {
+    const res = await request(sys.app)[method](url).set('authorization', bearer);
+    expect([url, [400, 404].includes(res.status)]).toEqual([url, true]);
+    expectProblem(res, res.status);
+  }
+});
+
 test('no refused or invalid request of the matrix changed the ledger or a read model', async () => {
   expect(await stateDigest(sys.db)).toEqual(before);
   expect(cells.length).toBe(BEARER_ROUTES.length * 8);

@@ -1,4 +1,4 @@
-import type { Role } from '../workflows/shared';
+import type { Role } from '../domain/parties';
 
 /** The resource a route acts on, found from its path parameter; `none` for the caller's own lists and creations. */
 export type Resource = 'project' | 'dispute' | 'fee-invoice' | 'payment-request' | 'refund' | 'none';

@@ -4,10 +4,10 @@ import { findPaymentRequest } from '../db/payment-requests';
 import type { Db } from '../db/pool';
 import { findProject, type ProjectRow } from '../db/projects';
 import { findRefund } from '../db/refunds';
-import type { DisputeView } from '../workflows/milestone/contract';
-import type { Party } from '../workflows/shared';
+import type { DisputeView } from '../domain/dispute';
+import { isStaff, partyOf } from '../domain/parties';
 import type { BearerRule, Resource } from './access-policy';
-import type { AuthUser } from './middleware/auth';
+import { actorOf, type AuthUser } from './middleware/auth';
 import { HttpProblem } from './problem';
 
 /** What the guard loaded for a route, by the kind of resource the access table names. */
@@ -19,15 +19,6 @@ export interface Resources {
   refund: { refund: NonNullable<Awaited<ReturnType<typeof findRefund>>> };
   none: Record<string, never>;
 }
-
-/** The caller's side in a project, if they are one of its two parties. */
-export function partyOf(user: AuthUser, project: ProjectRow): Party | undefined {
-  if (user.role === 'client' && user.id === project.client.id) return 'client';
-  if (user.role === 'provider' && user.id === project.provider.id) return 'provider';
-  return undefined;
-}
-
-const isStaff = (user: AuthUser) => user.role === 'mediator' || user.role === 'platform';
 
 /** Which path parameter names the resource, its loader, and whether the caller is a party to it. */
 interface Finder<R> {
@@ -48,7 +39,7 @@ const FINDERS: { [K in Exclude<Resource, 'none'>]: Finder<Resources[K]> } = {
   project: {
     param: 'projectId',
     load: named('project', findProject),
-    isParty: (user, { project }) => partyOf(user, project) !== undefined,
+    isParty: (user, { project }) => partyOf(actorOf(user), project) !== undefined,
   },
   dispute: {
     param: 'disputeId',
@@ -57,7 +48,7 @@ const FINDERS: { [K in Exclude<Resource, 'none'>]: Finder<Resources[K]> } = {
       const project = dispute && (await findProject(db, dispute.projectId));
       return dispute && project && { dispute, project };
     },
-    isParty: (user, { project }) => partyOf(user, project) !== undefined,
+    isParty: (user, { project }) => partyOf(actorOf(user), project) !== undefined,
   },
   'fee-invoice': {
     param: 'invoiceId',
@@ -93,7 +84,7 @@ export async function resolveAccess<R extends Resource>(
   const allowed =
     found !== undefined &&
     (rule.relation === 'staff' || rule.relation === 'self' || rule.relation === 'creator' ||
-      finder.isParty(user, found) || (rule.relation === 'party-or-staff' && isStaff(user)));
+      finder.isParty(user, found) || (rule.relation === 'party-or-staff' && isStaff(user.role)));
   if (!allowed) throw new HttpProblem(404, `no ${rule.resource.replace('-', ' ')} ${id}`, 'not-found');
   return found;
 }

@@ -1,4 +1,4 @@
-import { formatAmount } from '../activities/mail/templates';
+import { formatAmount } from '../domain/money';
 import type { FeeInvoiceRow } from '../db/fee-invoices';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ZodError } from 'zod';
-import { FailureType } from '../workflows/shared';
+import { FailureType } from '../domain/failures';
 
 /** RFC 9457 problem details. */
 export interface Problem {
@@ -46,7 +46,8 @@ function slugFor(status: number): string {
   return (TITLES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '-');
 }
 
-const FAILURE_STATUS: Record<FailureType, number> = {
+// A ledger refusal fails an activity, never an update: it has no status.
+const FAILURE_STATUS: { [T in FailureType]?: number } = {
   [FailureType.InvalidState]: 409,
   [FailureType.NotAllowed]: 403,
   [FailureType.BusinessRule]: 422,

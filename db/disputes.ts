@@ -1,4 +1,4 @@
-import type { DisputeState, DisputeView } from '../workflows/milestone/contract';
+import type { DisputeState, DisputeView } from '../domain/dispute';
 import type { Db } from './pool';
 
 /** Stores the workflow's snapshot of a dispute; an older snapshot never overwrites a newer one. */

@@ -1,22 +1,21 @@
+import type { FeeKind } from '../domain/fees';
+import type { Party } from '../domain/parties';
 import { newId } from '../lib/ids';
 import type { Db } from './pool';
 import { inTransaction } from './pool';
 
 export interface NewFeeInvoice {
   key: string;
-  kind: 'commission' | 'escrow_fee';
+  kind: FeeKind;
   projectId: string;
   milestoneId: string;
-  party: 'client' | 'provider';
+  party: Party;
   recipient: { id: string; name: string; email: string };
   baseAmount: number;
   amount: number;
   currency: string;
   description: string;
 }
-
-const DESCRIPTIONS = { commission: 'Commission de mise en relation', escrow_fee: 'Frais de séquestre (risque zéro)' } as const;
-export const describeFee = (kind: NewFeeInvoice['kind']) => DESCRIPTIONS[kind];
 
 /**
  * Issues a fee invoice once per key, numbered `PF-<year>-<seq>` without gaps: the counter moves in the same
@@ -49,12 +48,12 @@ export async function issueFeeInvoice(db: Db, f: NewFeeInvoice): Promise<{ id: s
 export interface FeeInvoiceRow {
   id: string;
   number: string;
-  kind: 'commission' | 'escrow_fee';
+  kind: FeeKind;
   projectId: string;
   projectTitle: string;
   milestoneId: string;
   milestoneTitle: string;
-  party: 'client' | 'provider';
+  party: Party;
   userId: string;
   recipientName: string;
   recipientEmail: string;

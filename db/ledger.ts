@@ -1,17 +1,9 @@
 import type { Db } from './pool';
 import { inTransaction } from './pool';
-import { linesFor, type Movement } from './ledger-movements';
-
-export interface PostMovement {
-  idempotencyKey: string;
-  projectId: string;
-  milestoneId: string;
-  currency: string;
-  movement: Movement;
-}
+import { linesFor, type Posting } from '../domain/ledger';
 
 /** Posts one balanced entry; a second post with the same key changes nothing and returns the first entry's id. */
-export async function postMovement(db: Db, post: PostMovement): Promise<{ entryId: number; duplicate: boolean }> {
+export async function postMovement(db: Db, post: Posting): Promise<{ entryId: number; duplicate: boolean }> {
   const lines = linesFor(post.movement);
   return inTransaction(db, async (tx) => {
     const inserted = await tx.query(

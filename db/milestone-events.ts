@@ -1,19 +1,9 @@
 import type { Db } from './pool';
+import type { TimelineEvent } from '../domain/milestone';
 import { inTransaction } from './pool';
 
-export interface MilestoneEvent {
-  milestoneId: string;
-  /** unique per event: a retried activity records it once */
-  key: string;
-  type: string;
-  actor?: string;
-  data?: Record<string, unknown>;
-  /** the milestone's state after this event, kept in the read model */
-  state?: string;
-}
-
 /** Appends a timeline event and, when it changes the state, the milestone read model, in one transaction. */
-export async function recordMilestoneEvent(db: Db, e: MilestoneEvent): Promise<void> {
+export async function recordMilestoneEvent(db: Db, e: TimelineEvent): Promise<void> {
   await inTransaction(db, async (tx) => {
     const inserted = await tx.query(
       `INSERT INTO milestone_events (milestone_id, key, type, actor, data) VALUES ($1, $2, $3, $4, $5)

@@ -1,26 +1,12 @@
 import type { Db } from './pool';
+import type { PaymentRequestState, ScheduledPaymentRequest } from '../domain/payments';
 import { inTransaction } from './pool';
-
-export type PaymentRequestState = 'submitted' | 'scheduled' | 'paid' | 'rejected' | 'failed';
-
-export interface NewPaymentRequest {
-  id: string;
-  projectId: string;
-  milestoneId: string;
-  providerId: string;
-  invoiceId: string;
-  invoiceNumber: string;
-  amount: number;
-  payoutAmount: number;
-  currency: string;
-  scheduledFor: string;
-}
 
 /**
  * Records a submitted request; false when the provider already used this invoice number (the unique index decides,
  * so two concurrent uploads cannot both take it).
  */
-export async function insertSubmittedRequest(db: Db, r: Omit<NewPaymentRequest, 'payoutAmount' | 'scheduledFor'>): Promise<boolean> {
+export async function insertSubmittedRequest(db: Db, r: Omit<ScheduledPaymentRequest, 'payoutAmount' | 'scheduledFor'>): Promise<boolean> {
   try {
     await db.query(
       `INSERT INTO payment_requests (id, project_id, milestone_id, provider_id, invoice_id, invoice_number, amount, currency, state)
@@ -39,7 +25,7 @@ export async function rejectRequest(db: Db, id: string, reason: string): Promise
 }
 
 /** The workflow accepted the request: it is scheduled for a payout run. */
-export async function insertScheduledRequest(db: Db, r: NewPaymentRequest): Promise<void> {
+export async function insertScheduledRequest(db: Db, r: ScheduledPaymentRequest): Promise<void> {
   await db.query(
     `INSERT INTO payment_requests (id, project_id, milestone_id, provider_id, invoice_id, invoice_number, amount, payout_amount,
                                    currency, state, scheduled_for)

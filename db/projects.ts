@@ -1,7 +1,8 @@
 import type { Db } from './pool';
 import { inTransaction } from './pool';
-import type { PartyInfo } from '../workflows/shared';
-import type { ClientSilencePolicy, FeeRates } from '../workflows/milestone/contract';
+import type { FeeRates } from '../domain/fees';
+import { UNMANAGED_STATE, type ClientSilencePolicy } from '../domain/milestone';
+import type { PartyInfo } from '../domain/parties';
 
 export interface NewProject {
   id: string;
@@ -41,9 +42,6 @@ export interface MilestoneRow {
   amount: number;
   state: string;
 }
-
-/** Basic projects' milestones carry this state: the platform tracks no money for them. */
-export const UNMANAGED_STATE = 'unmanaged';
 
 /** Inserts the project and its milestones unless `externalId` exists; returns the stored project either way. */
 export async function insertProjectOnce(db: Db, p: NewProject): Promise<{ project: ProjectRow; created: boolean }> {
@@ -106,6 +104,12 @@ function toMilestone(r: Record<string, unknown>): MilestoneRow {
     amount: r.amount as number,
     state: r.state as string,
   };
+}
+
+/** The milestone's state in the read model, or undefined for an unknown milestone. */
+export async function milestoneState(db: Db, milestoneId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ state: string }>('SELECT state FROM milestones WHERE id = $1', [milestoneId]);
+  return rows[0]?.state;
 }
 
 export async function setProjectState(db: Db, projectId: string, state: string): Promise<void> {

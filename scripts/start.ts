@@ -8,9 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig } from '../lib/config';
-import { startEmbeddedPostgres, type EmbeddedDb } from '../lib/embedded-postgres';
-import { startMailCatcher, type MailCatcher } from '../lib/mail-catcher';
-import { temporalCliPath } from '../lib/temporal-binaries';
+import { startEmbeddedPostgres, type EmbeddedDb } from '../dev/embedded-postgres';
+import { startMailCatcher, type MailCatcher } from '../dev/mail-catcher';
+import { temporalCliPath } from '../dev/temporal-binaries';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.resolve(process.env.DATA_DIR ?? path.join(ROOT, '.data'));

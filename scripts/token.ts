@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config';
 import { parseDuration } from '../lib/duration';
-import { signToken } from '../lib/tokens';
+import { signToken } from '../dev/tokens';
 
 const { values } = parseArgs({ options: { sub: { type: 'string' }, role: { type: 'string' }, ttl: { type: 'string', default: '12h' } } });
 const roles = ['client', 'provider', 'mediator', 'platform'] as const;

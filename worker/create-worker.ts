@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Activities } from '../activities';
+import type { Activities } from '../workflows/activities/contract';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 

@@ -25,3 +25,12 @@ export class SerialEffects {
     return this.pending === 0;
   }
 }
+
+/**
+ * Leaves an effect on its queue without waiting for it: it runs in the order it was queued, after the effects
+ * before it, while the handler goes on. Awaiting it instead would change how handlers interleave with the effects,
+ * and the recorded histories of running milestones would no longer replay.
+ */
+export function queued(effect: Promise<unknown>): void {
+  void effect;
+}

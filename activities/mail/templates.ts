@@ -1,26 +1,10 @@
-/** French notices, as e-mail (text and HTML) and as the in-app feed's title and body: one per event a party must hear about. */
-export interface MailData {
-  recipientName: string;
-  projectTitle: string;
-  milestoneTitle: string;
-  amount: number;
-  currency: string;
-  /** ISO date of the next deadline, when the notice has one */
-  deadline?: string;
-  /** reminder number, from 1 */
-  n?: number;
-  reason?: string;
-  providerAmount?: number;
-  clientAmount?: number;
-  question?: string;
-  rationale?: string;
-  /** the client-silence policy a release reminder announces */
-  policy?: 'notify_provider' | 'open_dispute' | 'auto_release';
-}
+import { formatAmount } from '../../domain/money';
+import type { NoticeData, NotificationKind } from '../../domain/notifications';
 
-export function formatAmount(minor: number, currency: string): string {
-  return new Intl.NumberFormat('fr-FR', { style: 'currency', currency }).format(minor / 100).replace(/\u202f|\u00a0/g, ' ');
-}
+/** French notices, as e-mail (text and HTML) and as the in-app feed's title and body: one per event a party must hear about. */
+
+/** The facts of a notice and the name it greets. */
+export type MailData = NoticeData & { recipientName: string };
 
 export function formatDate(iso: string): string {
   return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(iso));
@@ -174,9 +158,7 @@ const TEMPLATES = {
     subject: `Litige retiré : ${d.milestoneTitle}`,
     paragraphs: [`Le litige sur ${ms(d)} a été retiré par la partie qui l'avait déclaré. L'échéance reprend son cours.`],
   }),
-} satisfies Record<string, Writer>;
-
-export type TemplateName = keyof typeof TEMPLATES;
+} satisfies Record<NotificationKind, Writer>;
 
 function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -193,7 +175,7 @@ export interface RenderedNotice {
   html: string;
 }
 
-export function renderMail(template: TemplateName, data: MailData): RenderedNotice {
+export function renderMail(template: NotificationKind, data: MailData): RenderedNotice {
   const money = (n: number | undefined) => formatAmount(n ?? 0, data.currency);
   const { subject, paragraphs } = TEMPLATES[template](data, {
     amount: money(data.amount),

@@ -1,21 +1,5 @@
 import { createHash } from 'node:crypto';
-
-export interface TransferOrder {
-  /** the payment provider deduplicates on it: a retried order is the same transfer */
-  idempotencyKey: string;
-  /** the user whose bank receives the money (the payment provider holds the bank details) */
-  beneficiaryId: string;
-  amount: number;
-  currency: string;
-  reference: string;
-}
-
-export interface TransferReceipt {
-  /** the id the payment provider's `payout.*` / `refund.*` webhooks carry */
-  id: string;
-  /** `paid`: confirmed at once (sandbox); `pending`: a webhook follows */
-  status: 'paid' | 'pending';
-}
+import type { TransferOrder, TransferReceipt } from '../../domain/payments';
 
 /** The boundary to the payment provider: payouts to providers' banks and refunds to clients' banks. */
 export interface PaymentGateway {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
-import type { Role } from '../../workflows/shared';
+import type { Actor, Role } from '../../domain/parties';
 import { HttpProblem } from '../problem';
 
 export interface AuthUser {
@@ -40,6 +40,9 @@ export function authenticate(secret: string) {
     next();
   };
 }
+
+/** The caller as the workflows know them. */
+export const actorOf = (user: AuthUser): Actor => ({ userId: user.id, role: user.role });
 
 export function requireUser(req: Request): AuthUser {
   if (!req.user) throw new HttpProblem(401, 'a Bearer token is required', 'unauthorized');

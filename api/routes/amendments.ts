@@ -8,6 +8,7 @@ import {
   type AmendmentChange,
 } from '../../workflows/project/contract';
 import { requireEscrow } from '../access';
+import { actorOf } from '../middleware/auth';
 import type { ApiRoutes } from '../route';
 import { z } from 'zod';
 import { AmendmentBody, AmendmentParams, AmendmentView, ProjectParams } from './projects.schemas';
@@ -26,7 +27,7 @@ export function amendmentRoutes(routes: ApiRoutes, { temporal }: { temporal: Cli
       requireEscrow(project);
       const changes: AmendmentChange[] = body.changes.map((c) => ('add' in c ? { add: { milestoneId: newId('ms'), ...c.add } } : c));
       const amendment = await handle(project.id).executeUpdate(proposeAmendmentUpdate, {
-        args: [{ actor: { userId: user.id, role: user.role }, amendmentId: newId('amd'), changes }],
+        args: [{ actor: actorOf(user), amendmentId: newId('amd'), changes }],
       });
       return { status: 201, body: amendment };
     },
@@ -40,7 +41,7 @@ export function amendmentRoutes(routes: ApiRoutes, { temporal }: { temporal: Cli
     handler: async ({ user, params, access: { project } }) => {
       requireEscrow(project);
       const amendment = await handle(project.id).executeUpdate(acceptAmendmentUpdate, {
-        args: [{ actor: { userId: user.id, role: user.role }, amendmentId: params.amendmentId }],
+        args: [{ actor: actorOf(user), amendmentId: params.amendmentId }],
       });
       return { status: 200, body: amendment };
     },

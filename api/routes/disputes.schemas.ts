@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DISPUTE_STATES } from '../../workflows/milestone/contract';
+import { DISPUTE_STATES } from '../../domain/dispute';
 import { Id } from '../schemas/common';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);

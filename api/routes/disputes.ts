@@ -10,11 +10,10 @@ import {
   requestInformationUpdate,
   respondToDisputeUpdate,
   withdrawDisputeUpdate,
-  type DisputeView,
 } from '../../workflows/milestone/contract';
-import type { Actor } from '../../workflows/shared';
+import type { DisputeView } from '../../domain/dispute';
 import { requireEscrow, requireMilestone } from '../access';
-import type { AuthUser } from '../middleware/auth';
+import { actorOf } from '../middleware/auth';
 import type { ApiRoutes } from '../route';
 import { MilestoneParams } from './projects.schemas';
 import {
@@ -29,8 +28,6 @@ import {
   QueueQuery,
   StatementBody,
 } from './disputes.schemas';
-
-const actorOf = (user: AuthUser): Actor => ({ userId: user.id, role: user.role });
 
 export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; temporal: Client }): void {
   const milestoneHandle = (d: DisputeView) => temporal.workflow.getHandle(milestoneWorkflowId(d.milestoneId));

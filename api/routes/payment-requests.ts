@@ -10,6 +10,7 @@ import { newId } from '../../lib/ids';
 import { milestoneWorkflowId, requestPaymentUpdate, retryPayoutUpdate } from '../../workflows/milestone/contract';
 import { requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
+import { actorOf } from '../middleware/auth';
 import type { ApiRoutes } from '../route';
 import { Amount } from '../schemas/common';
 import { Id } from '../schemas/common';
@@ -100,7 +101,7 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
       }
       try {
         const status = await temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId)).executeUpdate(requestPaymentUpdate, {
-          args: [{ actor: { userId: user.id, role: user.role }, paymentRequestId, invoiceId: invoice.id, invoiceNumber: body.invoiceNumber, amount: body.amount }],
+          args: [{ actor: actorOf(user), paymentRequestId, invoiceId: invoice.id, invoiceNumber: body.invoiceNumber, amount: body.amount }],
         });
         return { status: 201, body: { ...status, paymentRequestId, invoice: { id: invoice.id, sha256: invoice.sha256, sizeBytes: invoice.sizeBytes } } };
       } catch (err) {
@@ -120,7 +121,7 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
     handler: async ({ user, access: { paymentRequest: request } }) => {
       const status = await temporal.workflow
         .getHandle(milestoneWorkflowId(request.milestone_id))
-        .executeUpdate(retryPayoutUpdate, { args: [{ actor: { userId: user.id, role: user.role } }] });
+        .executeUpdate(retryPayoutUpdate, { args: [{ actor: actorOf(user) }] });
       return { status: 200, body: status };
     },
   });

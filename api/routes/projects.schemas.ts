@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLIENT_SILENCE_POLICIES, MILESTONE_STATES } from '../../workflows/milestone/contract';
+import { CLIENT_SILENCE_POLICIES, MILESTONE_STATES } from '../../domain/milestone';
 import { Amount, Currency, Id } from '../schemas/common';
 
 const Party = z.strictObject({

@@ -4,9 +4,9 @@ import { insertProjectOnce, type ProjectRow } from '../../db/projects';
 import { milestoneFigures, ZERO_FIGURES } from '../../db/ledger';
 import { listMilestoneEvents } from '../../db/milestone-events';
 import type { Config } from '../../lib/config';
-import { PPM, rateToPpm } from '../../lib/fees';
+import { PPM, rateToPpm } from '../../domain/fees';
 import { newId } from '../../lib/ids';
-import { milestoneInputFor, milestoneTiming } from '../../lib/milestone-timing';
+import { milestoneInputFor, milestoneTiming } from '../milestone-input';
 import {
   cancelUpdate,
   completeUpdate,
@@ -17,6 +17,7 @@ import {
 import { milestonesStartedUpdate, projectWorkflowId } from '../../workflows/project/contract';
 import { requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
+import { actorOf } from '../middleware/auth';
 import type { ApiRoutes } from '../route';
 import {
   CreateProjectBody,
@@ -163,7 +164,7 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
         requireEscrow(project);
         requireMilestone(project, params.milestoneId);
         const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
-        const status = await handle.executeUpdate(update, { args: [{ actor: { userId: user.id, role: user.role } }] });
+        const status = await handle.executeUpdate(update, { args: [{ actor: actorOf(user) }] });
         return { status: 200, body: status };
       },
     });
@@ -182,7 +183,7 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
       requireEscrow(project);
       requireMilestone(project, params.milestoneId);
       const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
-      const result = await handle.executeUpdate(cancelUpdate, { args: [{ actor: { userId: user.id, role: user.role } }] });
+      const result = await handle.executeUpdate(cancelUpdate, { args: [{ actor: actorOf(user) }] });
       return { status: result.outcome === 'pending' ? 202 : 200, body: { ...result.status, outcome: result.outcome } };
     },
   });

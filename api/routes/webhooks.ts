@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/logger';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { findRefund } from '../../db/refunds';
 import { depositReceivedSignal, milestoneWorkflowId, payoutSettledSignal } from '../../workflows/milestone/contract';
-import { refundSettledSignal, refundWorkflowId } from '../../workflows/refund/contract';
+import { refundSettledSignal, refundWorkflowId, strayDepositRefundId } from '../../workflows/refund/contract';
 import { HttpProblem } from '../problem';
 import { ProblemSchema } from '../schemas/common';
 import { verifySignature } from '../webhook-signature';
@@ -60,7 +60,7 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         }
         // The milestone has ended (cancelled, refunded, paid): the money is recorded and goes back to the client.
-        const refundId = `rf_${milestone.id}_stray_${event.id}`.slice(0, 120);
+        const refundId = strayDepositRefundId(milestone.id, event.id);
         await temporal.workflow
           .start('refundWorkflow', {
             workflowId: refundWorkflowId(refundId),

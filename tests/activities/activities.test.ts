@@ -1,13 +1,15 @@
-import { createActivities } from '../../activities';
 import { createSmtpMailer } from '../../activities/mail/mailer';
+import { noticeActivities } from '../../activities/notices';
+import { paymentActivities } from '../../activities/payments';
 import { sandboxGateway, webhookGateway } from '../../activities/payouts/gateway';
+import { readModelActivities } from '../../activities/read-models';
 import { milestoneFigures, postMovement } from '../../db/ledger';
 import { listMilestoneEvents } from '../../db/milestone-events';
 import { insertScheduledRequest, listProviderRequests } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import { findMilestone } from '../../db/projects';
 import { listNotifications } from '../../db/notifications';
-import { startMailCatcher, type MailCatcher } from '../../lib/mail-catcher';
+import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
 import { freshDatabase } from '../helpers/db';
 import { PROVIDER, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
 
@@ -28,7 +30,7 @@ afterAll(async () => {
 
 test('notify delivers over SMTP and adds to the feed once per key, even when retried', async () => {
   const project = await seedProject(db, [120000]);
-  const acts = createActivities({ db, mailer, payments: sandboxGateway(), staffEmail: 'finance@escrow.test' });
+  const acts = noticeActivities({ db, mailer, staffEmail: 'finance@escrow.test' });
   const request = {
     refs: { projectId: project.id, milestoneId: project.milestones[0].id },
     key: uniq('mail'),
@@ -52,7 +54,7 @@ test('notify delivers over SMTP and adds to the feed once per key, even when ret
 
 test('recordEvent appends once per key and moves the read model state', async () => {
   const project = await seedProject(db, [1000]);
-  const acts = createActivities({ db, mailer, payments: sandboxGateway(), staffEmail: 'finance@escrow.test' });
+  const acts = readModelActivities({ db });
   const milestoneId = project.milestones[0].id;
   const event = { milestoneId, key: `${milestoneId}:event:1`, type: 'funded', state: 'funded', data: { escrowed: 1000 } };
   await acts.recordEvent(event);
@@ -67,7 +69,7 @@ test.each([
 ] as const)('orderPayout through the %s gateway is idempotent and moves payable to in transit', async (_name, gateway, status) => {
   const project = await seedProject(db, [7000]);
   const milestoneId = project.milestones[0].id;
-  const acts = createActivities({ db, mailer, payments: gateway, staffEmail: 'finance@escrow.test' });
+  const acts = paymentActivities({ db, mailer, payments: gateway, staffEmail: 'finance@escrow.test' });
   await postMovement(db, { idempotencyKey: `${milestoneId}:d`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'deposit', toEscrow: 7000, toFee: 0, excess: 0 } });
   await postMovement(db, { idempotencyKey: `${milestoneId}:r`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'release', amount: 7000, commission: 700, escrowFee: 0 } });
   const requestId = uniq('pr');

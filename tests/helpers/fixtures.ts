@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/pool';
 import { storeInvoice } from '../../db/invoices';
-import { milestoneInputFor } from '../../lib/milestone-timing';
+import { milestoneInputFor } from '../../api/milestone-input';
 import { insertProjectOnce, type ProjectRow } from '../../db/projects';
-import type { FeeRates, MilestoneInput, MilestoneTiming } from '../../workflows/milestone/contract';
+import type { FeeRates } from '../../domain/fees';
+import type { MilestoneInput, MilestoneTiming } from '../../workflows/milestone/contract';
 
 export const uniq = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
 

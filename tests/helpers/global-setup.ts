@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../../lib/embedded-postgres';
+import { startEmbeddedPostgres } from '../../dev/embedded-postgres';
 
 /** One real PostgreSQL for the whole run; each test file creates its own database in it (tests/helpers/db.ts). */
 export default async function globalSetup(): Promise<void> {

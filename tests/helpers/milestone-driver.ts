@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { refundWorkflowId } from '../../workflows/refund/contract';
+import { milestoneRefundId, refundWorkflowId } from '../../workflows/refund/contract';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from '../../db/pool';
@@ -9,12 +9,12 @@ import {
   depositReceivedSignal,
   milestoneWorkflowId,
   statusQuery,
-  type FeeRates,
   type MilestoneInput,
   type MilestoneTiming,
 } from '../../workflows/milestone/contract';
 import { milestoneWorkflow } from '../../workflows/milestone/workflow';
-import type { Actor } from '../../workflows/shared';
+import type { FeeRates } from '../../domain/fees';
+import type { Actor } from '../../domain/parties';
 import { CLIENT, NO_FEES, PROVIDER, milestoneInput, seedProject, uniq } from './fixtures';
 import { eventually } from './temporal';
 
@@ -112,13 +112,13 @@ export async function disputeIdOf(s: Scenario): Promise<string> {
 export const startedMilestones: string[] = [];
 
 /**
- * Waits for every refund workflow of these milestones to finish (`rf_<milestone>_<n>`, n = 1, 2, …). A refund left
+ * Waits for every refund workflow of these milestones to finish (the n-th refund of each, n = 1, 2, …). A refund left
  * running when its test's worker stops would hold the time-skipping server's clock for the next test.
  */
 export async function drainRefunds(env: TestWorkflowEnvironment, milestoneIds: string[] = startedMilestones): Promise<void> {
   for (const milestoneId of milestoneIds) {
     for (let n = 1; ; n++) {
-      const handle = env.client.workflow.getHandle(refundWorkflowId(`rf_${milestoneId}_${n}`));
+      const handle = env.client.workflow.getHandle(refundWorkflowId(milestoneRefundId(milestoneId, n)));
       try {
         await handle.describe();
       } catch (err) {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { ACCESS_POLICY, type BearerRouteKey } from '../../api/access-policy';
 import type { Db } from '../../db/pool';
-import type { Role } from '../../workflows/shared';
+import type { Role } from '../../domain/parties';
 import { projectBody, type ApiSystem } from './api-system';
 import { CLIENT, PDF, PROVIDER, uniq } from './fixtures';
 import { eventually } from './temporal';

@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { executableFor, temporalCliPath, temporalTestServerPath } from '../../lib/temporal-binaries';
+import { executableFor, temporalCliPath, temporalTestServerPath } from '../../dev/temporal-binaries';
 
 /** A real Temporal dev server (the CLI's start-dev), for API and end-to-end tests. */
 export function startDevServer(): Promise<TestWorkflowEnvironment> {

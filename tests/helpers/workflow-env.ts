@@ -4,7 +4,7 @@ import { createActivities } from '../../activities';
 import { createSmtpMailer, type Mailer } from '../../activities/mail/mailer';
 import { sandboxGateway, webhookGateway, type PaymentGateway } from '../../activities/payouts/gateway';
 import type { Db } from '../../db/pool';
-import { startMailCatcher, type MailCatcher } from '../../lib/mail-catcher';
+import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import { freshDatabase } from './db';
 import { drainRefunds } from './milestone-driver';

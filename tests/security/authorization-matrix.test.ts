@@ -6,7 +6,7 @@
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { ACCESS_POLICY, BEARER_ROUTES, splitRouteKey, type BearerRouteKey, type RouteKey } from '../../api/access-policy';
-import type { Role } from '../../workflows/shared';
+import type { Role } from '../../domain/parties';
 import { expectProblem, startApiSystem, type ApiSystem } from '../helpers/api-system';
 import { PDF, uniq } from '../helpers/fixtures';
 import { buildWorld, expectedAccess, IDENTITIES, pathIn, ROLES, stateDigest, validBodies, type World } from '../helpers/security-world';

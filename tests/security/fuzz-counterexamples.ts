@@ -1,4 +1,4 @@
-import type { Role } from '../../workflows/shared';
+import type { Role } from '../../domain/parties';
 
 /**
  * Every counterexample the fuzz test ever found, kept as a fixed case that runs on every run, so that a random run

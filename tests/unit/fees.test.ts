@@ -1,4 +1,4 @@
-import { feeOn, rateToPpm } from '../../lib/fees';
+import { feeOn, rateToPpm } from '../../domain/fees';
 
 test('rates become parts per million', () => {
   expect(rateToPpm(0.1)).toBe(100000);

@@ -1,4 +1,4 @@
-import { linesFor, type Movement } from '../../db/ledger-movements';
+import { linesFor, type Movement } from '../../domain/ledger';
 
 const movements: Movement[] = [
   { type: 'deposit', toEscrow: 100, toFee: 0, excess: 0 },

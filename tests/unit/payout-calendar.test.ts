@@ -1,4 +1,4 @@
-import { frenchPublicHolidays, isBusinessDay, nextPayoutRun } from '../../lib/payout-calendar';
+import { frenchPublicHolidays, isBusinessDay, nextPayoutRun } from '../../domain/payout-calendar';
 
 const at = (iso: string) => new Date(iso);
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 // and anything else only as types (activities are reached through proxyActivities).
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORKFLOWS = path.join(ROOT, 'workflows');
-const PURE_HELPERS = [path.join(ROOT, 'lib', 'payout-calendar'), path.join(ROOT, 'lib', 'fees')];
+const DOMAIN = path.join(ROOT, 'domain');
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -22,7 +22,7 @@ function allowed(file: string, from: string): boolean {
   if (from === '@temporalio/workflow') return true;
   if (!from.startsWith('.')) return false;
   const resolved = path.resolve(path.dirname(file), from);
-  return resolved.startsWith(WORKFLOWS + path.sep) || PURE_HELPERS.includes(resolved);
+  return resolved.startsWith(WORKFLOWS + path.sep) || resolved.startsWith(DOMAIN + path.sep);
 }
 
 test('every workflow module imports only the workflow SDK, workflow modules and pure helpers', () => {
@@ -36,6 +36,6 @@ test('the check catches a forbidden import', () => {
   expect(allowed(file, 'pg')).toBe(false);
   expect(allowed(file, 'node:fs')).toBe(false);
   expect(allowed(file, '../../activities')).toBe(false);
-  expect(allowed(file, '../../lib/payout-calendar')).toBe(true);
+  expect(allowed(file, '../../domain/payout-calendar')).toBe(true);
   expect(allowed(file, './contract')).toBe(true);
 });

@@ -17,7 +17,7 @@ import {
   statusQuery,
   withdrawDisputeUpdate,
 } from '../../workflows/milestone/contract';
-import type { Actor } from '../../workflows/shared';
+import type { Actor } from '../../domain/parties';
 import { PROVIDER, storedInvoice, uniq } from '../helpers/fixtures';
 import { DAY, client, disputeIdOf, settleAndTerminate, count, fund, fundAndDeliver, mediator, provider, refusal, startScenario, type Scenario } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';

@@ -13,7 +13,7 @@ import {
 } from '../../workflows/milestone/contract';
 import { CLIENT, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
 import { DAY, client, deposit, provider, startMilestone, drainRefunds, refusal, settleAndTerminate } from '../helpers/milestone-driver';
-import type { Actor } from '../../workflows/shared';
+import type { Actor } from '../../domain/parties';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 

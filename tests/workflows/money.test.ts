@@ -15,7 +15,7 @@ import {
 } from '../../workflows/milestone/contract';
 import { acceptAmendmentUpdate, milestonesStartedUpdate, proposeAmendmentUpdate, projectWorkflowId } from '../../workflows/project/contract';
 import { projectWorkflow } from '../../workflows/project/workflow';
-import { refundSettledSignal, refundStatusQuery, refundWorkflowId, retryRefundUpdate } from '../../workflows/refund/contract';
+import { milestoneRefundId, refundSettledSignal, refundStatusQuery, refundWorkflowId, retryRefundUpdate } from '../../workflows/refund/contract';
 import { CLIENT, DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
 import { DAY, client, disputeIdOf, drainRefunds, finalState, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
 import { eventually } from '../helpers/temporal';
@@ -120,7 +120,7 @@ test('amendments: a decrease below the escrow refunds the difference and its fee
     await m2.signal(depositReceivedSignal, deposit(10300));
     expect((await m2.query(statusQuery)).state).toBe('funded');
 
-    const refund = env.client.workflow.getHandle(refundWorkflowId(`rf_${project.milestones[0].id}_1`));
+    const refund = env.client.workflow.getHandle(refundWorkflowId(milestoneRefundId(project.milestones[0].id, 1)));
     expect(await refund.result()).toMatchObject({ state: 'paid' });
     const f1 = (await milestoneFigures(h.db, project.id)).get(project.milestones[0].id)!;
     expect(f1).toMatchObject({ deposited: 100000, refunded: 20000, inEscrow: 80000, escrowFee: 2400, refundsPending: 0 });
@@ -166,7 +166,7 @@ test('refunds through the webhook gateway: refund.failed tells staff and waits f
     await fund(s, 25000);
     await s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
     expect(await finalState(s.handle)).toBe('cancelled');
-    const refundId = `rf_${s.input.milestoneId}_1`;
+    const refundId = milestoneRefundId(s.input.milestoneId, 1);
     const refund = env.client.workflow.getHandle(refundWorkflowId(refundId));
     await eventually(async () => ((await refund.query(refundStatusQuery)).attempt === 1 ? true : undefined));
     expect((await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId)).toMatchObject({ refunded: 25000, refundsPending: 25000 });

@@ -3,28 +3,12 @@
  * Imported by the API and by workflow code; holds no implementation.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, Party, PartyInfo } from '../shared';
-
-export const MILESTONE_STATES = [
-  'awaiting_deposit',
-  'funded',
-  'delivered',
-  'disputed',
-  'released',
-  'payment_requested',
-  'paid',
-  'refunded',
-  'cancelled',
-] as const;
-export type MilestoneState = (typeof MILESTONE_STATES)[number];
-export const FINAL_STATES: readonly MilestoneState[] = ['paid', 'refunded', 'cancelled'];
-export const isFinal = (state: MilestoneState): boolean => FINAL_STATES.includes(state);
+import type { DisputeView } from '../../domain/dispute';
+import type { FeeRates } from '../../domain/fees';
+import type { ClientSilencePolicy, MilestoneState } from '../../domain/milestone';
+import type { Actor, Party, PartyInfo } from '../../domain/parties';
 
 export const milestoneWorkflowId = (milestoneId: string): string => `milestone:${milestoneId}`;
-
-export const CLIENT_SILENCE_POLICIES = ['notify_provider', 'open_dispute', 'auto_release'] as const;
-/** What happens when the release reminders are exhausted and the client is still silent. */
-export type ClientSilencePolicy = (typeof CLIENT_SILENCE_POLICIES)[number];
 
 /** Durations in milliseconds, fixed when the milestone starts so a running milestone keeps its terms. */
 export interface MilestoneTiming {
@@ -40,12 +24,6 @@ export interface MilestoneTiming {
   disputeResponseWindowMs: number;
   /** offsets from the opening of a dispute (or of a mediator's information request) */
   disputeReminderMs: number[];
-}
-
-/** Fee rates in parts per million, fixed per project at creation. */
-export interface FeeRates {
-  commissionPpm: number;
-  escrowFeePpm: number;
 }
 
 export interface MilestoneInput {
@@ -74,75 +52,6 @@ export interface PaymentRequestView {
   attempt: number;
   payoutId?: string;
   failed?: { reason: string; at: string };
-}
-
-export const DISPUTE_STATES = ['open', 'escalated', 'settled', 'decided', 'withdrawn'] as const;
-export type DisputeState = (typeof DISPUTE_STATES)[number];
-export const isDisputeActive = (state: DisputeState): boolean => state === 'open' || state === 'escalated';
-
-export interface DisputeStatement {
-  by: Party | 'mediator';
-  userId: string;
-  kind: 'opening' | 'response' | 'information_answer';
-  text: string;
-  at: string;
-}
-
-export interface DisputeProposal {
-  id: string;
-  by: Party;
-  providerAmount: number;
-  clientAmount: number;
-  at: string;
-  state: 'pending' | 'accepted' | 'superseded';
-}
-
-export interface InformationRequest {
-  id: string;
-  party: Party;
-  question: string;
-  by: string;
-  at: string;
-  deadline: string;
-  answeredAt?: string;
-  /** set when the deadline passed without an answer */
-  expiredAt?: string;
-}
-
-export interface DisputeReminder {
-  to: Party;
-  about: 'response' | 'information';
-  n: number;
-  at: string;
-}
-
-export interface DisputeView {
-  id: string;
-  milestoneId: string;
-  projectId: string;
-  state: DisputeState;
-  openedBy: Party;
-  /** true when the platform opened it on the provider's behalf (client-silence policy) */
-  openedAutomatically: boolean;
-  reason: string;
-  /** the party invited to respond */
-  respondent: Party;
-  openedAt: string;
-  responseDeadline: string;
-  escalatedAt?: string;
-  closedAt?: string;
-  /** the milestone's state before the dispute, where a withdrawal returns it */
-  previousState: MilestoneState;
-  inEscrow: number;
-  currency: string;
-  statements: DisputeStatement[];
-  proposals: DisputeProposal[];
-  informationRequests: InformationRequest[];
-  reminders: DisputeReminder[];
-  decision?: { providerAmount: number; clientAmount: number; rationale: string; by: string; at: string };
-  settlement?: { proposalId: string; providerAmount: number; clientAmount: number; at: string };
-  /** increases with every change, so the read model keeps the latest snapshot */
-  version: number;
 }
 
 export interface MilestoneStatus {

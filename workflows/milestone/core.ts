@@ -1,28 +1,20 @@
-import { ApplicationFailure, ParentClosePolicy, startChild } from '@temporalio/workflow';
-import { feeOn } from '../../lib/fees';
-import type { TemplateName } from '../../activities/mail/templates';
-import type { Movement } from '../../db/ledger-movements';
-import { SerialEffects } from '../serial';
-import { FailureType, type Actor, type Party, type PartyInfo } from '../shared';
-import { refundWorkflowId } from '../refund/contract';
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import type { DisputeView } from '../../domain/dispute';
+import { FailureType } from '../../domain/failures';
+import { feeOn, type FeeKind } from '../../domain/fees';
+import type { Movement } from '../../domain/ledger';
+import type { MilestoneState } from '../../domain/milestone';
+import type { NoticeData, NotificationKind } from '../../domain/notifications';
+import { partyOf, type Actor, type Party, type PartyInfo } from '../../domain/parties';
+import { activities } from '../activities/proxies';
+import { milestoneRefundId, refundWorkflowId } from '../refund/contract';
 import { refundWorkflow } from '../refund/workflow';
-import { acts } from './activities';
-import type {
-  DisputeView,
-  MilestoneInput,
-  MilestoneState,
-  MilestoneStatus,
-  PaymentRequestView,
-  PayoutSettledArgs,
-} from './contract';
+import { refuse } from '../refuse';
+import { queued, SerialEffects } from '../serial';
+import type { MilestoneInput, MilestoneStatus, PaymentRequestView, PayoutSettledArgs } from './contract';
 
-export const refuse = (type: FailureType, message: string): never => {
-  throw ApplicationFailure.nonRetryable(message, type);
-};
-
-export const otherParty = (party: Party): Party => (party === 'client' ? 'provider' : 'client');
-
-type NoticeExtra = { n?: number; deadline?: string; reason?: string; providerAmount?: number; clientAmount?: number; question?: string; rationale?: string; policy?: MilestoneInput['timing']['clientSilencePolicy'] };
+/** What a notice may add to the milestone's own facts (title, amount, currency). */
+type NoticeExtra = Omit<NoticeData, 'projectTitle' | 'milestoneTitle' | 'amount' | 'currency'>;
 
 /**
  * A milestone's state and the side effects that follow its changes. State changes are synchronous (a validator
@@ -87,7 +79,7 @@ export class MilestoneCore {
     this.deposited += toEscrow + excess;
     this.refunded += excess;
     this.feeHeld += toFee;
-    void this.move(`deposit:${eventId}`, { type: 'deposit', toEscrow, toFee, excess });
+    queued(this.move(`deposit:${eventId}`, { type: 'deposit', toEscrow, toFee, excess }));
     if (excess > 0) this.orderRefund(excess, 'excess_deposit');
     return { toEscrow, toFee, excess };
   }
@@ -103,7 +95,7 @@ export class MilestoneCore {
     this.commission += commission;
     this.feeHeld -= escrowFee;
     const key = `release:${this.released}`;
-    void this.move(key, { type: 'release', amount, commission, escrowFee });
+    queued(this.move(key, { type: 'release', amount, commission, escrowFee }));
     if (commission > 0) this.invoiceFee(`${key}:commission`, 'commission', 'provider', commission, amount);
     if (escrowFee > 0) this.invoiceFee(`${key}:escrow_fee`, 'escrow_fee', 'client', escrowFee, amount);
     return { commission, escrowFee };
@@ -114,7 +106,7 @@ export class MilestoneCore {
     const escrowFee = this.earnableFee(amount);
     this.refunded += amount;
     this.feeHeld -= escrowFee;
-    void this.move(`refund:${this.refundSeq + 1}`, { type: 'refund', amount, escrowFee });
+    queued(this.move(`refund:${this.refundSeq + 1}`, { type: 'refund', amount, escrowFee }));
     this.orderRefund(amount + escrowFee, reason);
     return { escrowFee };
   }
@@ -127,21 +119,23 @@ export class MilestoneCore {
 
   /** A refund order to the client's bank, followed by its own workflow (confirmation, failure, retries). */
   private orderRefund(amount: number, reason: string): void {
-    const refundId = `rf_${this.input.milestoneId}_${++this.refundSeq}`;
+    const refundId = milestoneRefundId(this.input.milestoneId, ++this.refundSeq);
     const { milestoneId, projectId, currency, client } = this.input;
-    void this.effects.run(async () => {
-      await startChild(refundWorkflow, {
-        workflowId: refundWorkflowId(refundId),
-        args: [{ refundId, projectId, milestoneId, client, amount, currency, reason }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-    });
+    queued(
+      this.effects.run(async () => {
+        await startChild(refundWorkflow, {
+          workflowId: refundWorkflowId(refundId),
+          args: [{ refundId, projectId, milestoneId, client, amount, currency, reason }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+      }),
+    );
   }
 
-  private invoiceFee(key: string, kind: 'commission' | 'escrow_fee', party: Party, amount: number, base: number): void {
+  private invoiceFee(key: string, kind: FeeKind, party: Party, amount: number, base: number): void {
     const { milestoneId, projectId, currency, projectTitle, title } = this.input;
     const invoice = { key: `${milestoneId}:${key}`, projectId, milestoneId, party, recipient: this.partyInfo(party), kind, amount, base, currency, projectTitle, milestoneTitle: title };
-    void this.effects.run(() => acts.issueFeeInvoice(invoice));
+    queued(this.effects.run(() => activities.issueFeeInvoice(invoice)));
   }
 
   get timing() {
@@ -176,9 +170,7 @@ export class MilestoneCore {
   }
 
   partyOf(actor: Actor): Party | undefined {
-    if (actor.role === 'client' && actor.userId === this.input.client.id) return 'client';
-    if (actor.role === 'provider' && actor.userId === this.input.provider.id) return 'provider';
-    return undefined;
+    return partyOf(actor, this.input);
   }
 
   requireParty(actor: Actor, allowed: Party[], action: string): Party {
@@ -199,12 +191,12 @@ export class MilestoneCore {
     }
     const key = `${this.input.milestoneId}:event:${++this.eventSeq}`;
     const event = { milestoneId: this.input.milestoneId, key, type, actor: opts.actor?.userId, data: opts.data, state: opts.to };
-    return this.effects.run(() => acts.recordEvent(event));
+    return this.effects.run(() => activities.recordEvent(event));
   }
 
   move(key: string, movement: Movement): Promise<void> {
     const { milestoneId, projectId, currency } = this.input;
-    return this.effects.run(() => acts.moveMoney({ idempotencyKey: `${milestoneId}:${key}`, projectId, milestoneId, currency, movement }));
+    return this.effects.run(() => activities.moveMoney({ idempotencyKey: `${milestoneId}:${key}`, projectId, milestoneId, currency, movement }));
   }
 
   /**
@@ -212,7 +204,7 @@ export class MilestoneCore {
    * when its turn comes: a reminder never goes out about a state the milestone has left.
    */
   notify(
-    template: TemplateName,
+    template: NotificationKind,
     party: Party,
     opts: { amount?: number; extra?: NoticeExtra; onlyIf?: () => boolean; timeline?: Record<string, unknown>; onSent?: () => void } = {},
   ): Promise<void> {
@@ -226,9 +218,9 @@ export class MilestoneCore {
     const onlyWhileState = opts.onlyIf ? this.state : undefined;
     return this.notices.run(async () => {
       if (opts.onlyIf && !opts.onlyIf()) return;
-      await acts.notify({ key, template, to, data, refs, onlyWhileState });
+      await activities.notify({ key, template, to, data, refs, onlyWhileState });
       opts.onSent?.();
-      if (eventKey) await acts.recordEvent({ milestoneId, key: eventKey, type: 'reminder_sent', data: { template, to: party, ...opts.timeline } });
+      if (eventKey) await activities.recordEvent({ milestoneId, key: eventKey, type: 'reminder_sent', data: { template, to: party, ...opts.timeline } });
     });
   }
 
@@ -238,6 +230,6 @@ export class MilestoneCore {
     dispute.version += 1;
     dispute.inEscrow = this.inEscrow;
     const snapshot: DisputeView = JSON.parse(JSON.stringify(dispute));
-    return this.effects.run(() => acts.saveDispute(snapshot));
+    return this.effects.run(() => activities.saveDispute(snapshot));
   }
 }

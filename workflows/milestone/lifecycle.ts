@@ -1,8 +1,11 @@
 import { setHandler } from '@temporalio/workflow';
-import { nextPayoutRun } from '../../lib/payout-calendar';
-import { FailureType } from '../shared';
-import { acts } from './activities';
-import { otherParty, refuse, type MilestoneCore } from './core';
+import { FailureType } from '../../domain/failures';
+import { otherParty } from '../../domain/parties';
+import { nextPayoutRun } from '../../domain/payout-calendar';
+import { activities } from '../activities/proxies';
+import { refuse } from '../refuse';
+import { queued } from '../serial';
+import type { MilestoneCore } from './core';
 import {
   amendUpdate,
   cancelUpdate,
@@ -23,10 +26,10 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
   /** Funded once the amount and its escrow fee are in; a milestone whose amount grew waits for the difference. */
   const checkFunding = () => {
     if (m.state === 'awaiting_deposit' && m.fullyFunded) {
-      void m.record('funded', { to: 'funded', data: { inEscrow: m.inEscrow, escrowFee: m.feeHeld } });
-      void m.notify('milestone_funded', 'provider', { amount: m.inEscrow });
+      queued(m.record('funded', { to: 'funded', data: { inEscrow: m.inEscrow, escrowFee: m.feeHeld } }));
+      queued(m.notify('milestone_funded', 'provider', { amount: m.inEscrow }));
     } else if (m.state === 'funded' && !m.fullyFunded) {
-      void m.record('awaiting_deposit', { to: 'awaiting_deposit', data: { dueNow: m.due.escrow + m.due.fee } });
+      queued(m.record('awaiting_deposit', { to: 'awaiting_deposit', data: { dueNow: m.due.escrow + m.due.fee } }));
     }
   };
 
@@ -34,15 +37,15 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     if (m.seenEvents.has(deposit.eventId)) return;
     m.seenEvents.add(deposit.eventId);
     const split = m.acceptDeposit(deposit.eventId, deposit.amount);
-    void m.record('deposit_received', { data: { eventId: deposit.eventId, amount: deposit.amount, ...split, reference: deposit.reference } });
+    queued(m.record('deposit_received', { data: { eventId: deposit.eventId, amount: deposit.amount, ...split, reference: deposit.reference } }));
     checkFunding();
   });
 
   setHandler(
     completeUpdate,
     async ({ actor }) => {
-      void m.record('work_delivered', { to: 'delivered', actor });
-      void m.notify('work_delivered', 'client', { amount: m.inEscrow });
+      queued(m.record('work_delivered', { to: 'delivered', actor }));
+      queued(m.notify('work_delivered', 'client', { amount: m.inEscrow }));
       await m.effects.flush();
       return m.status();
     },
@@ -59,8 +62,8 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     async ({ actor }) => {
       const amount = m.inEscrow;
       const fees = m.releaseToProvider(amount);
-      void m.record('released', { to: 'released', actor, data: { amount, by: 'client', ...fees } });
-      void m.notify('funds_released', 'provider', { amount });
+      queued(m.record('released', { to: 'released', actor, data: { amount, by: 'client', ...fees } }));
+      queued(m.notify('funds_released', 'provider', { amount }));
       await m.effects.flush();
       return m.status();
     },
@@ -79,22 +82,22 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
       const inEscrow = m.inEscrow;
       if (m.state === 'awaiting_deposit') {
         if (inEscrow > 0 || m.feeHeld > 0) m.refundToClient(inEscrow, 'cancelled');
-        void m.record('cancelled', { to: 'cancelled', actor, data: { refunded: inEscrow } });
-        void m.notify('milestone_cancelled', otherParty(party));
+        queued(m.record('cancelled', { to: 'cancelled', actor, data: { refunded: inEscrow } }));
+        queued(m.notify('milestone_cancelled', otherParty(party)));
         await m.effects.flush();
         return { outcome: 'cancelled', status: m.status() };
       }
       m.cancelRequestedBy.add(party);
       if (m.cancelRequestedBy.size < 2) {
-        void m.record('cancel_requested', { actor });
-        void m.notify('cancel_requested', otherParty(party));
+        queued(m.record('cancel_requested', { actor }));
+        queued(m.notify('cancel_requested', otherParty(party)));
         await m.effects.flush();
         return { outcome: 'pending', status: m.status() };
       }
       m.refundToClient(inEscrow, 'mutual_cancellation');
-      void m.record('refunded', { to: 'refunded', actor, data: { refunded: inEscrow, reason: 'mutual_cancellation' } });
-      void m.notify('milestone_refunded', 'client', { amount: inEscrow });
-      void m.notify('milestone_refunded', 'provider', { amount: inEscrow });
+      queued(m.record('refunded', { to: 'refunded', actor, data: { refunded: inEscrow, reason: 'mutual_cancellation' } }));
+      queued(m.notify('milestone_refunded', 'client', { amount: inEscrow }));
+      queued(m.notify('milestone_refunded', 'provider', { amount: inEscrow }));
       await m.effects.flush();
       return { outcome: 'refunded', status: m.status() };
     },
@@ -113,14 +116,14 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
         const inEscrow = m.inEscrow;
         if (inEscrow > 0 || m.feeHeld > 0) m.refundToClient(inEscrow, 'amendment');
         const to = m.deposited > 0 ? 'refunded' : 'cancelled';
-        void m.record('removed_by_amendment', { to, data: { amendmentId, refunded: inEscrow } });
+        queued(m.record('removed_by_amendment', { to, data: { amendmentId, refunded: inEscrow } }));
       } else {
         const before = m.amount;
         const excess = m.inEscrow - change.amount;
         if (excess > 0) m.refundToClient(excess, 'amendment');
         m.amount = change.amount;
-        void m.effects.run(() => acts.setMilestoneAmount({ milestoneId: m.input.milestoneId, amount: change.amount }));
-        void m.record('amount_changed', { data: { amendmentId, from: before, to: change.amount, refunded: Math.max(0, excess) } });
+        queued(m.effects.run(() => activities.setMilestoneAmount({ milestoneId: m.input.milestoneId, amount: change.amount })));
+        queued(m.record('amount_changed', { data: { amendmentId, from: before, to: change.amount, refunded: Math.max(0, excess) } }));
         checkFunding();
       }
       await m.effects.flush();
@@ -143,11 +146,13 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
       const payoutAmount = m.released - m.commission;
       m.paymentRequest = { id: args.paymentRequestId, invoiceId: args.invoiceId, invoiceNumber: args.invoiceNumber, amount: args.amount, payoutAmount, scheduledFor, attempt: 0 };
       const { projectId, milestoneId, currency, provider } = m.input;
-      void m.effects.run(() =>
-        acts.schedulePaymentRequest({
-          id: args.paymentRequestId, projectId, milestoneId, providerId: provider.id, invoiceId: args.invoiceId,
-          invoiceNumber: args.invoiceNumber, amount: args.amount, payoutAmount, currency, scheduledFor,
-        }),
+      queued(
+        m.effects.run(() =>
+          activities.schedulePaymentRequest({
+            id: args.paymentRequestId, projectId, milestoneId, providerId: provider.id, invoiceId: args.invoiceId,
+            invoiceNumber: args.invoiceNumber, amount: args.amount, payoutAmount, currency, scheduledFor,
+          }),
+        ),
       );
       await m.record('payment_requested', {
         to: 'payment_requested',

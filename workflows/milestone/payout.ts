@@ -1,5 +1,6 @@
 import { condition, sleep } from '@temporalio/workflow';
-import { acts } from './activities';
+import { activities } from '../activities/proxies';
+import { queued } from '../serial';
 import type { MilestoneCore } from './core';
 
 /**
@@ -15,7 +16,7 @@ export async function payOut(m: MilestoneCore): Promise<void> {
     request.attempt += 1;
     request.payoutId = undefined;
     const payout = { paymentRequestId: request.id, attempt: request.attempt, projectId, milestoneId, providerId: provider.id, amount: request.payoutAmount, currency };
-    const receipt = await m.effects.run(() => acts.orderPayout(payout));
+    const receipt = await m.effects.run(() => activities.orderPayout(payout));
     request.payoutId = receipt.id;
     await m.record('payout_ordered', { data: { payoutId: receipt.id, amount: request.payoutAmount, attempt: request.attempt } });
     if (receipt.status === 'paid' && !m.payoutSettlements.has(receipt.id)) {
@@ -26,20 +27,22 @@ export async function payOut(m: MilestoneCore): Promise<void> {
     const reason = settlement.reason ?? 'motif non précisé';
     // Failed from now on, before the bookkeeping: the provider may retry as soon as the dashboard says so.
     if (settlement.outcome === 'failed') request.failed = { reason, at: new Date(Date.now()).toISOString() };
-    await m.effects.run(() => acts.settlePayout({ ...payout, payoutId: settlement.payoutId, outcome: settlement.outcome, reason: settlement.reason }));
+    await m.effects.run(() => activities.settlePayout({ ...payout, payoutId: settlement.payoutId, outcome: settlement.outcome, reason: settlement.reason }));
     if (settlement.outcome === 'paid') {
-      void m.record('paid', { to: 'paid', data: { payoutId: settlement.payoutId, amount: request.payoutAmount } });
-      void m.notify('payout_paid', 'provider', { amount: request.payoutAmount });
+      queued(m.record('paid', { to: 'paid', data: { payoutId: settlement.payoutId, amount: request.payoutAmount } }));
+      queued(m.notify('payout_paid', 'provider', { amount: request.payoutAmount }));
       return;
     }
-    void m.record('payout_failed', { data: { payoutId: settlement.payoutId, reason, attempt: request.attempt } });
-    void m.notify('payout_failed', 'provider', { amount: request.payoutAmount, extra: { reason } });
-    void m.effects.run(() =>
-      acts.notifyStaff({
-        key: `${milestoneId}:payout_failed:${request.id}:${request.attempt}`,
-        subject: `Virement ${settlement.payoutId} en échec`,
-        text: `Le virement ${settlement.payoutId} de ${request.payoutAmount} ${currency} au prestataire ${provider.name} (${provider.id}) pour l'échéance ${milestoneId} a échoué : ${reason}.\nLe montant est revenu au solde à payer ; le prestataire peut relancer le paiement sans nouvelle facture.`,
-      }),
+    queued(m.record('payout_failed', { data: { payoutId: settlement.payoutId, reason, attempt: request.attempt } }));
+    queued(m.notify('payout_failed', 'provider', { amount: request.payoutAmount, extra: { reason } }));
+    queued(
+      m.effects.run(() =>
+        activities.notifyStaff({
+          key: `${milestoneId}:payout_failed:${request.id}:${request.attempt}`,
+          subject: `Virement ${settlement.payoutId} en échec`,
+          text: `Le virement ${settlement.payoutId} de ${request.payoutAmount} ${currency} au prestataire ${provider.name} (${provider.id}) pour l'échéance ${milestoneId} a échoué : ${reason}.\nLe montant est revenu au solde à payer ; le prestataire peut relancer le paiement sans nouvelle facture.`,
+        }),
+      ),
     );
     await condition(() => request.failed === undefined);
   }

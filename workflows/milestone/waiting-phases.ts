@@ -1,4 +1,5 @@
 import { condition } from '@temporalio/workflow';
+import { queued } from '../serial';
 import type { MilestoneCore } from './core';
 import { openDispute } from './dispute';
 import { remindOnSchedule, waitWhile } from './reminders';
@@ -7,7 +8,7 @@ import { remindOnSchedule, waitWhile } from './reminders';
 export async function awaitDeposit(m: MilestoneCore): Promise<void> {
   const waiting = () => m.state === 'awaiting_deposit';
   await remindOnSchedule(m.stateSince, m.timing.depositReminderMs, waiting, (n) => {
-    void m.notify('deposit_reminder', 'client', { amount: m.due.escrow + m.due.fee, extra: { n }, onlyIf: waiting, timeline: { kind: 'deposit', n } });
+    queued(m.notify('deposit_reminder', 'client', { amount: m.due.escrow + m.due.fee, extra: { n }, onlyIf: waiting, timeline: { kind: 'deposit', n } }));
   });
   await condition(() => !waiting());
 }
@@ -23,12 +24,14 @@ export async function awaitRelease(m: MilestoneCore): Promise<void> {
   const policyAt = since + (offsets.at(-1) ?? 0) + m.timing.clientSilenceGraceMs;
   const deadline = new Date(policyAt).toISOString();
   const exhausted = await remindOnSchedule(since, offsets, waiting, (n) => {
-    void m.notify('release_reminder', 'client', {
-      amount: m.inEscrow,
-      extra: { n, deadline, policy: m.timing.clientSilencePolicy },
-      onlyIf: waiting,
-      timeline: { kind: 'release', n },
-    });
+    queued(
+      m.notify('release_reminder', 'client', {
+        amount: m.inEscrow,
+        extra: { n, deadline, policy: m.timing.clientSilencePolicy },
+        onlyIf: waiting,
+        timeline: { kind: 'release', n },
+      }),
+    );
   });
   if (exhausted && (await waitWhile(waiting, policyAt))) applySilencePolicy(m, offsets.length, waiting);
   await condition(() => !waiting());
@@ -36,17 +39,17 @@ export async function awaitRelease(m: MilestoneCore): Promise<void> {
 
 function applySilencePolicy(m: MilestoneCore, reminders: number, stillSilent: () => boolean): void {
   const policy = m.timing.clientSilencePolicy;
-  void m.record('client_silent', { data: { policy, reminders } });
+  queued(m.record('client_silent', { data: { policy, reminders } }));
   if (policy === 'notify_provider') {
-    void m.notify('client_silent', 'provider', { amount: m.inEscrow, onlyIf: stillSilent });
+    queued(m.notify('client_silent', 'provider', { amount: m.inEscrow, onlyIf: stillSilent }));
   } else if (policy === 'open_dispute') {
     const statement = `Le client n'a pas libéré le paiement malgré ${reminders} relance(s) ; litige ouvert automatiquement au nom du prestataire.`;
     openDispute(m, { party: 'provider', reason: 'client_silent', statement, automatic: true });
   } else {
     const amount = m.inEscrow;
     const fees = m.releaseToProvider(amount);
-    void m.record('released', { to: 'released', data: { amount, by: 'auto_release', ...fees } });
-    void m.notify('funds_released', 'provider', { amount });
-    void m.notify('auto_released', 'client', { amount });
+    queued(m.record('released', { to: 'released', data: { amount, by: 'auto_release', ...fees } }));
+    queued(m.notify('funds_released', 'provider', { amount }));
+    queued(m.notify('auto_released', 'client', { amount }));
   }
 }

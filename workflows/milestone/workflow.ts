@@ -1,5 +1,6 @@
 import { allHandlersFinished, condition } from '@temporalio/workflow';
-import { isFinal, type MilestoneInput, type MilestoneState } from './contract';
+import { isFinal, type MilestoneState } from '../../domain/milestone';
+import type { MilestoneInput } from './contract';
 import { MilestoneCore } from './core';
 import { disputePhase, registerDisputeHandlers } from './dispute';
 import { registerLifecycleHandlers } from './lifecycle';

@@ -1,7 +1,8 @@
 /** The project workflow's contract: one per R0 project, parent of its milestones' workflows, owner of amendments. */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { MilestoneInput, MilestoneState } from '../milestone/contract';
-import type { Actor, Party } from '../shared';
+import type { MilestoneState } from '../../domain/milestone';
+import type { Actor, Party } from '../../domain/parties';
+import type { MilestoneInput } from '../milestone/contract';
 
 export const projectWorkflowId = (projectId: string): string => `project:${projectId}`;
 

@@ -1,16 +1,11 @@
-import {
-  ApplicationFailure,
-  ParentClosePolicy,
-  allHandlersFinished,
-  condition,
-  proxyActivities,
-  setHandler,
-  startChild,
-} from '@temporalio/workflow';
-import type { Activities } from '../../activities';
-import { milestoneWorkflowId, type MilestoneInput, type MilestoneState } from '../milestone/contract';
+import { ParentClosePolicy, allHandlersFinished, condition, setHandler, startChild } from '@temporalio/workflow';
+import { FailureType } from '../../domain/failures';
+import type { MilestoneState } from '../../domain/milestone';
+import { partyOf } from '../../domain/parties';
+import { projectActivities as activities } from '../activities/proxies';
+import { milestoneWorkflowId, type MilestoneInput } from '../milestone/contract';
 import { milestoneWorkflow } from '../milestone/workflow';
-import { FailureType, type Actor, type Party } from '../shared';
+import { refuse } from '../refuse';
 import {
   acceptAmendmentUpdate,
   milestonesStartedUpdate,
@@ -22,12 +17,6 @@ import {
   type ProjectInput,
   type ProjectStatus,
 } from './contract';
-
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '1m' });
-
-const refuse = (type: FailureType, message: string): never => {
-  throw ApplicationFailure.nonRetryable(message, type);
-};
 
 /** Starts one milestone workflow per milestone, applies agreed amendments, and ends when every milestone is final. */
 export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatus> {
@@ -45,11 +34,6 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     milestones: milestones.map((m) => ({ milestoneId: m.milestoneId, started: started.has(m.milestoneId), finalState: finalStates.get(m.milestoneId) })),
     amendments,
   });
-  const partyOf = (actor: Actor): Party | undefined => {
-    if (actor.role === 'client' && actor.userId === template.client.id) return 'client';
-    if (actor.role === 'provider' && actor.userId === template.provider.id) return 'provider';
-    return undefined;
-  };
   const pending = () => amendments.find((a) => a.state === 'pending');
   const live = (milestoneId: string) => milestones.some((m) => m.milestoneId === milestoneId) && !finalStates.has(milestoneId);
 
@@ -72,13 +56,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   async function apply(amendmentId: string, change: AmendmentChange): Promise<AmendmentChangeResult> {
     if ('add' in change) {
       const milestone: MilestoneInput = { ...template, milestoneId: change.add.milestoneId, title: change.add.title, amount: change.add.amount };
-      await acts.addMilestone({ projectId: input.projectId, milestoneId: milestone.milestoneId, title: milestone.title, amount: milestone.amount });
+      await activities.addMilestone({ projectId: input.projectId, milestoneId: milestone.milestoneId, title: milestone.title, amount: milestone.amount });
       milestones.push(milestone);
       await startMilestone(milestone);
       return { change, applied: true };
     }
     const milestoneId = 'remove' in change ? change.remove : change.milestoneId;
-    const outcome = await acts.amendMilestone({
+    const outcome = await activities.amendMilestone({
       milestoneId,
       amendmentId,
       change: 'remove' in change ? { kind: 'remove' } : { kind: 'amount', amount: change.amount },
@@ -95,13 +79,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   setHandler(
     proposeAmendmentUpdate,
     ({ actor, amendmentId, changes }) => {
-      const amendment: Amendment = { id: amendmentId, proposedBy: partyOf(actor)!, proposedAt: new Date(Date.now()).toISOString(), changes, state: 'pending' };
+      const amendment: Amendment = { id: amendmentId, proposedBy: partyOf(actor, template)!, proposedAt: new Date(Date.now()).toISOString(), changes, state: 'pending' };
       amendments.push(amendment);
       return amendment;
     },
     {
       validator: ({ actor, changes }) => {
-        if (!partyOf(actor)) refuse(FailureType.NotAllowed, 'only the client or the provider proposes an amendment');
+        if (!partyOf(actor, template)) refuse(FailureType.NotAllowed, 'only the client or the provider proposes an amendment');
         if (state !== 'active') refuse(FailureType.InvalidState, 'the project is finished');
         if (pending() || applying) refuse(FailureType.InvalidState, 'another amendment is waiting for the other party');
         const touched = new Set<string>();
@@ -133,7 +117,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       validator: ({ actor, amendmentId }) => {
         const amendment = pending();
         if (!amendment || amendment.id !== amendmentId) return refuse(FailureType.InvalidState, `amendment ${amendmentId} is not waiting for acceptance`);
-        const party = partyOf(actor);
+        const party = partyOf(actor, template);
         if (!party) refuse(FailureType.NotAllowed, 'only the client or the provider accepts an amendment');
         if (party === amendment.proposedBy) refuse(FailureType.NotAllowed, 'an amendment is accepted by the other party');
       },
@@ -144,7 +128,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   await condition(() => !applying && milestones.every((m) => finalStates.has(m.milestoneId)));
   for (const amendment of amendments) if (amendment.state === 'pending') amendment.state = 'superseded';
   state = 'finished';
-  await acts.finishProject(input.projectId);
+  await activities.finishProject(input.projectId);
   await condition(allHandlersFinished);
   return status();
 }

@@ -1,8 +1,14 @@
 /** The refund workflow's contract: one per refund order to a client's bank, from order to confirmation. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PartyInfo } from '../shared';
+import type { PartyInfo } from '../../domain/parties';
 
 export const refundWorkflowId = (refundId: string): string => `refund:${refundId}`;
+
+/** The n-th refund a milestone orders (n = 1, 2, …): `rf_<milestoneId>_<n>`. */
+export const milestoneRefundId = (milestoneId: string, n: number): string => `rf_${milestoneId}_${n}`;
+
+/** The refund of a deposit that arrived after its milestone ended, one per payment-provider event. */
+export const strayDepositRefundId = (milestoneId: string, eventId: string): string => `rf_${milestoneId}_stray_${eventId}`.slice(0, 120);
 
 export interface RefundInput {
   refundId: string;

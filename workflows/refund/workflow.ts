@@ -1,6 +1,7 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
-import { FailureType } from '../shared';
+import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { FailureType } from '../../domain/failures';
+import { activities } from '../activities/proxies';
+import { refuse } from '../refuse';
 import {
   refundSettledSignal,
   refundStatusQuery,
@@ -9,11 +10,6 @@ import {
   type RefundSettledArgs,
   type RefundStatus,
 } from './contract';
-
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['LedgerRejected'] },
-});
 
 /** Orders a refund through the payment provider and waits for its confirmation; a failed one waits for staff to retry. */
 export async function refundWorkflow(input: RefundInput): Promise<RefundStatus> {
@@ -37,16 +33,16 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundStatus> 
     },
     {
       validator: () => {
-        if (status.state !== 'failed') throw ApplicationFailure.nonRetryable(`the refund is ${status.state}, not failed`, FailureType.InvalidState);
+        if (status.state !== 'failed') refuse(FailureType.InvalidState, `the refund is ${status.state}, not failed`);
       },
     },
   );
 
-  if (input.strayDeposit) await acts.recordStrayDeposit(input);
+  if (input.strayDeposit) await activities.recordStrayDeposit(input);
   for (;;) {
     const attempt = status.attempt + 1;
     status = { refundId: input.refundId, state: 'ordered', attempt };
-    const receipt = await acts.orderRefund({ ...input, attempt });
+    const receipt = await activities.orderRefund({ ...input, attempt });
     if (receipt.status === 'paid') settlement ??= { eventId: `gateway:${input.refundId}:${attempt}`, outcome: 'paid' };
     await condition(() => settlement !== undefined);
     const { outcome, reason } = settlement!;
@@ -56,7 +52,7 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundStatus> 
       retry = false;
       status = { ...status, state: 'failed', failureReason: reason ?? 'unspecified' };
     }
-    await acts.settleRefund({ ...input, attempt, outcome, reason: reason ?? 'unspecified' });
+    await activities.settleRefund({ ...input, attempt, outcome, reason: reason ?? 'unspecified' });
     if (outcome === 'paid') {
       status = { ...status, state: 'paid' };
       break;

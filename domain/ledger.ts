@@ -1,3 +1,5 @@
+import { LedgerRejected } from './failures';
+
 /**
  * Each money movement of a milestone as balanced double-entry lines (debits positive, credits negative).
  * Accounts, all scoped to one milestone:
@@ -36,6 +38,15 @@ export type Movement =
   | { type: 'payout_paid'; amount: number }
   | { type: 'payout_failed'; amount: number };
 
+/** One movement to post, once per idempotency key. */
+export interface Posting {
+  idempotencyKey: string;
+  projectId: string;
+  milestoneId: string;
+  currency: string;
+  movement: Movement;
+}
+
 export interface Line {
   account: Account;
   amount: number;
@@ -44,11 +55,11 @@ export interface Line {
 export function linesFor(movement: Movement): Line[] {
   const raw = rawLines(movement);
   for (const line of raw) {
-    if (!Number.isSafeInteger(line.amount)) throw new Error(`amount ${line.amount} is not an integer number of minor units`);
+    if (!Number.isSafeInteger(line.amount)) throw new LedgerRejected(`amount ${line.amount} is not an integer number of minor units`);
   }
   const lines = mergeByAccount(raw.filter((l) => l.amount !== 0));
   if (lines.reduce((sum, l) => sum + l.amount, 0) !== 0 || lines.length < 2) {
-    throw new Error(`movement ${movement.type} does not balance`);
+    throw new LedgerRejected(`movement ${movement.type} does not balance`);
   }
   return lines;
 }
@@ -67,7 +78,7 @@ const transfer = (from: Account, to: Account, amount: number): Line[] => [
 
 function rawLines(m: Movement): Line[] {
   const amounts = Object.entries(m).filter(([k]) => k !== 'type');
-  for (const [k, v] of amounts) if ((v as number) < 0) throw new Error(`movement ${m.type} with a negative ${k}`);
+  for (const [k, v] of amounts) if ((v as number) < 0) throw new LedgerRejected(`movement ${m.type} with a negative ${k}`);
   switch (m.type) {
     case 'deposit':
       return [
@@ -77,7 +88,7 @@ function rawLines(m: Movement): Line[] {
         { account: 'refunds_due', amount: -m.excess },
       ];
     case 'release':
-      if (m.commission > m.amount) throw new Error('a commission larger than the amount released');
+      if (m.commission > m.amount) throw new LedgerRejected('a commission larger than the amount released');
       return [
         { account: 'escrow', amount: m.amount },
         { account: 'provider_payable', amount: -(m.amount - m.commission) },

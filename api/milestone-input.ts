@@ -1,6 +1,7 @@
 import type { ProjectRow } from '../db/projects';
-import type { ClientSilencePolicy, MilestoneInput, MilestoneTiming } from '../workflows/milestone/contract';
-import type { Config } from './config';
+import type { ClientSilencePolicy } from '../domain/milestone';
+import type { Config } from '../lib/config';
+import type { MilestoneInput, MilestoneTiming } from '../workflows/milestone/contract';
 
 /** The timing a new milestone is started with: today's settings, and the project's own silence policy if it has one. */
 export function milestoneTiming(config: Config, clientSilencePolicy?: ClientSilencePolicy): MilestoneTiming {

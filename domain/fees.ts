@@ -16,3 +16,16 @@ export function feeOn(amount: number, ppm: number): number {
   if (!Number.isSafeInteger(amount) || amount < 0) throw new Error(`fee on a non-integer or negative amount ${amount}`);
   return Math.floor((amount * ppm + PPM / 2) / PPM);
 }
+
+/** Fee rates in parts per million, fixed per project at creation. */
+export interface FeeRates {
+  commissionPpm: number;
+  escrowFeePpm: number;
+}
+
+/** The two fees the platform earns: the commission from the provider, the escrow fee from the client. */
+export type FeeKind = 'commission' | 'escrow_fee';
+
+const DESCRIPTIONS: Record<FeeKind, string> = { commission: 'Commission de mise en relation', escrow_fee: 'Frais de séquestre (risque zéro)' };
+/** The line a fee invoice describes it with. */
+export const describeFee = (kind: FeeKind): string => DESCRIPTIONS[kind];

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import type { Role } from '../workflows/shared';
+import type { Role } from '../domain/parties';
 
 /** An HS256 access token as the API expects it. */
 export function signToken(secret: string, claims: { sub: string; role: Role }, ttlSeconds = 3600): Promise<string> {

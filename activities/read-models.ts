@@ -1,0 +1,47 @@
+import { saveDisputeSnapshot } from '../db/disputes';
+import { issueFeeInvoice } from '../db/fee-invoices';
+import { recordMilestoneEvent } from '../db/milestone-events';
+import { insertScheduledRequest } from '../db/payment-requests';
+import type { Db } from '../db/pool';
+import { addMilestoneRow, setMilestoneAmount, setProjectState } from '../db/projects';
+import type { DisputeView } from '../domain/dispute';
+import { describeFee } from '../domain/fees';
+import type { TimelineEvent } from '../domain/milestone';
+import type { ScheduledPaymentRequest } from '../domain/payments';
+import type { FeeInvoiceRequest } from '../workflows/activities/contract';
+
+/** What the API reads, kept current by the workflows: timelines, disputes, fee invoices, requests, projects. */
+export function readModelActivities({ db }: { db: Db }) {
+  return {
+    async recordEvent(event: TimelineEvent): Promise<void> {
+      await recordMilestoneEvent(db, event);
+    },
+
+    async saveDispute(dispute: DisputeView): Promise<void> {
+      await saveDisputeSnapshot(db, dispute);
+    },
+
+    issueFeeInvoice(f: FeeInvoiceRequest): Promise<{ id: string; number: string }> {
+      return issueFeeInvoice(db, {
+        key: f.key, kind: f.kind, projectId: f.projectId, milestoneId: f.milestoneId, party: f.party, recipient: f.recipient,
+        baseAmount: f.base, amount: f.amount, currency: f.currency, description: describeFee(f.kind),
+      });
+    },
+
+    async schedulePaymentRequest(request: ScheduledPaymentRequest): Promise<void> {
+      await insertScheduledRequest(db, request);
+    },
+
+    async finishProject(projectId: string): Promise<void> {
+      await setProjectState(db, projectId, 'finished');
+    },
+
+    async setMilestoneAmount(m: { milestoneId: string; amount: number }): Promise<void> {
+      await setMilestoneAmount(db, m.milestoneId, m.amount);
+    },
+
+    async addMilestone(m: { projectId: string; milestoneId: string; title: string; amount: number }): Promise<void> {
+      await addMilestoneRow(db, m);
+    },
+  };
+}

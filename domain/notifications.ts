@@ -1,0 +1,48 @@
+/** What a party is told about, by e-mail and in the in-app feed: one kind per event, and the facts a notice carries. */
+import type { ClientSilencePolicy } from './milestone';
+
+export const NOTIFICATION_KINDS = [
+  'milestone_funded',
+  'work_delivered',
+  'funds_released',
+  'payout_paid',
+  'payout_failed',
+  'cancel_requested',
+  'milestone_cancelled',
+  'milestone_refunded',
+  'deposit_reminder',
+  'release_reminder',
+  'client_silent',
+  'auto_released',
+  'dispute_opened',
+  'dispute_opened_for_provider',
+  'dispute_reminder',
+  'dispute_response',
+  'settlement_proposed',
+  'dispute_settled',
+  'dispute_escalated',
+  'information_requested',
+  'information_reminder',
+  'dispute_decided',
+  'dispute_withdrawn',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** The facts a notice is written from (amounts in minor units of `currency`). */
+export interface NoticeData {
+  projectTitle: string;
+  milestoneTitle: string;
+  amount: number;
+  currency: string;
+  /** ISO date of the next deadline, when the notice has one */
+  deadline?: string;
+  /** reminder number, from 1 */
+  n?: number;
+  reason?: string;
+  providerAmount?: number;
+  clientAmount?: number;
+  question?: string;
+  rationale?: string;
+  /** the client-silence policy a release reminder announces */
+  policy?: ClientSilencePolicy;
+}

@@ -1,0 +1,27 @@
+/** Who acts on a project: its two parties, and the staff who mediate or run the marketplace. */
+export const ROLES = ['client', 'provider', 'mediator', 'platform'] as const;
+export type Role = (typeof ROLES)[number];
+export type Party = 'client' | 'provider';
+
+export interface Actor {
+  userId: string;
+  role: Role;
+}
+
+export interface PartyInfo {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** The caller's side in a project, if they are one of its two parties: the role must match the user as well. */
+export function partyOf(actor: Actor, parties: { client: { id: string }; provider: { id: string } }): Party | undefined {
+  if (actor.role === 'client' && actor.userId === parties.client.id) return 'client';
+  if (actor.role === 'provider' && actor.userId === parties.provider.id) return 'provider';
+  return undefined;
+}
+
+export const otherParty = (party: Party): Party => (party === 'client' ? 'provider' : 'client');
+
+/** Mediators and the platform see every project and dispute. */
+export const isStaff = (role: Role): boolean => role === 'mediator' || role === 'platform';

@@ -85,7 +85,8 @@ export function toProblem(err: unknown): { problem: Problem; unexpected: boolean
     const status = FAILURE_STATUS[err.cause.type as FailureType];
     if (status) return make(status, err.cause.message);
   }
-  if (err instanceof WorkflowNotFoundError || isClosedWorkflow(err)) {
+  // An update or signal for a workflow that has completed: the server answers NOT_FOUND, which the SDK types.
+  if (err instanceof WorkflowNotFoundError) {
     return make(409, 'this milestone has reached a final state and accepts no further action', 'milestone-closed');
   }
   const tagged = err as { type?: string; code?: string; status?: number };
@@ -96,9 +97,4 @@ export function toProblem(err: unknown): { problem: Problem; unexpected: boolean
   }
   // Anything else is a failing dependency (database, Temporal) or a bug: say so without internals, and log it.
   return { ...make(503, 'the service could not complete the request; retry later'), unexpected: true };
-}
-
-function isClosedWorkflow(err: unknown): boolean {
-  const message = (err as Error)?.message ?? '';
-  return /workflow execution already completed|workflow not found/i.test(message);
 }

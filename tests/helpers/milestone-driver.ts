@@ -27,16 +27,16 @@ export type MilestoneHandle = WorkflowHandle<typeof milestoneWorkflow>;
 
 /**
  * The ApplicationFailure type an update was refused with. The Java time-skipping server now and then answers a
- * rejected update with "update … not found" instead of its failure: the update is then sent again (a rejected update
- * leaves no trace, so sending it again is harmless).
+ * rejected update as if the workflow were not found: while the workflow is in fact still running, the update is sent
+ * again (a rejected update leaves no trace, so sending it again is harmless).
  */
-export async function refusal(send: () => Promise<unknown>): Promise<string | undefined> {
+export async function refusal(handle: WorkflowHandle, send: () => Promise<unknown>): Promise<string | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
       await send();
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
-      if (attempt < 3 && err instanceof WorkflowNotFoundError && /update .* not found/.test(err.message)) continue;
+      if (attempt < 3 && err instanceof WorkflowNotFoundError && (await handle.describe()).status.name === 'RUNNING') continue;
       throw err;
     }
     throw new Error('the update was accepted');

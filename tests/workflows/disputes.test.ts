@@ -80,7 +80,7 @@ test('a silent respondent is reminded at 2 and 4 days, then the dispute enters t
     const d = (await findDispute(h.db, dispute.id))!;
     expect(d.reminders.map((r) => [r.to, r.about, r.n])).toEqual([['client', 'response', 1], ['client', 'response', 2]]);
     expect(d.escalatedAt).toBeDefined();
-    expect(await refusal(async () => s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'trop tard' }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'trop tard' }] }))).toBe('InvalidState');
     await settleAndTerminate(s.handle);
   });
 });
@@ -93,8 +93,8 @@ test('amicable settlement: a proposal accepted by the other party releases and r
     const first = await s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), providerAmount: 50000 }] });
     const second = await s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), providerAmount: 80000 }] });
     expect(second.proposals.map((p) => p.state)).toEqual(['superseded', 'pending']);
-    expect(await refusal(async () => s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), proposalId: first.proposals[0].id }] }))).toBe('InvalidState');
-    expect(await refusal(async () => s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), proposalId: second.proposals[1].id }] }))).toBe('NotAllowed');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), proposalId: first.proposals[0].id }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), proposalId: second.proposals[1].id }] }))).toBe('NotAllowed');
     const settled = await s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), proposalId: second.proposals[1].id }] });
     expect(settled).toMatchObject({ state: 'settled', settlement: { providerAmount: 80000, clientAmount: 40000 } });
     expect(await s.handle.query(statusQuery)).toMatchObject({ state: 'released', released: 80000, refunded: 40000, inEscrow: 0 });
@@ -113,11 +113,11 @@ test.each([
     const s = await startScenario(env, h.db, taskQueue);
     await fundAndDeliver(s);
     const dispute = await open(s);
-    expect(await refusal(async () => s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'tôt' }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'tôt' }] }))).toBe('InvalidState');
     await env.sleep(5 * DAY + 1000);
     await escalatedInReadModel(dispute.id);
-    expect(await refusal(async () => s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount: 1, clientAmount: 1, rationale: 'x' }] }))).toBe('BusinessRule');
-    expect(await refusal(async () => s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'x' }] }))).toBe('NotAllowed');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount: 1, clientAmount: 1, rationale: 'x' }] }))).toBe('BusinessRule');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'x' }] }))).toBe('NotAllowed');
     const decided = await s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'Au vu des pièces.' }] });
     expect(decided).toMatchObject({ state: 'decided', decision: { providerAmount, clientAmount, by: mediator.userId } });
     await noticesReach(s, 'dispute_decided', 2);
@@ -135,12 +135,12 @@ test('information requests reopen a window with reminders; an unanswered one exp
     await fundAndDeliver(s);
     const dispute = await open(s);
     await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'Non conforme.' }] });
-    expect(await refusal(async () => s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'client', question: 'Quoi ?' }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'client', question: 'Quoi ?' }] }))).toBe('InvalidState');
     await env.sleep(5 * DAY + 1000);
     await escalatedInReadModel(dispute.id);
 
     await s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'client', question: 'Quels défauts précisément ?' }] });
-    expect(await refusal(async () => s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'provider', question: 'Et vous ?' }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'provider', question: 'Et vous ?' }] }))).toBe('InvalidState');
     await noticesReach(s, 'information_requested', 1);
     await env.sleep(3 * DAY);
     await noticesReach(s, 'information_reminder', 1);
@@ -166,7 +166,7 @@ test('withdrawal returns the milestone to where it was; release reminders start 
     const s = await startScenario(env, h.db, taskQueue);
     await fundAndDeliver(s);
     const dispute = await open(s, client);
-    expect(await refusal(async () => s.handle.executeUpdate(withdrawDisputeUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s) }] }))).toBe('NotAllowed');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(withdrawDisputeUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s) }] }))).toBe('NotAllowed');
     await env.sleep(3 * DAY);
     const withdrawn = await s.handle.executeUpdate(withdrawDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s) }] });
     expect(withdrawn.state).toBe('withdrawn');
@@ -183,18 +183,18 @@ test('withdrawal returns the milestone to where it was; release reminders start 
 test('while a dispute is open the funds are frozen and every action out of turn is refused', async () => {
   await withWorker(async (taskQueue) => {
     const s = await startScenario(env, h.db, taskQueue);
-    expect(await refusal(async () => open(s))).toBe('InvalidState'); // not funded yet
+    expect(await refusal(s.handle, async () => open(s))).toBe('InvalidState'); // not funded yet
     await fund(s);
     await open(s, client);
-    expect(await refusal(async () => open(s))).toBe('InvalidState');
-    expect(await refusal(async () => s.handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
-    expect(await refusal(async () => s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
-    expect(await refusal(async () => s.handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] }))).toBe('InvalidState');
-    expect(await refusal(async () => s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'moi' }] }))).toBe('NotAllowed');
-    expect(await refusal(async () => s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), providerAmount: 120001 }] }))).toBe('BusinessRule');
+    expect(await refusal(s.handle, async () => open(s))).toBe('InvalidState');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] }))).toBe('InvalidState');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'moi' }] }))).toBe('NotAllowed');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), providerAmount: 120001 }] }))).toBe('BusinessRule');
     const stranger: Actor = { userId: 'p-9', role: 'provider' };
-    expect(await refusal(async () => s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: stranger, disputeId: await disputeIdOf(s), providerAmount: 1 }] }))).toBe('NotAllowed');
-    expect(await refusal(async () => s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), proposalId: 'prop_nope' }] }))).toBe('BusinessRule');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: stranger, disputeId: await disputeIdOf(s), providerAmount: 1 }] }))).toBe('NotAllowed');
+    expect(await refusal(s.handle, async () => s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), proposalId: 'prop_nope' }] }))).toBe('BusinessRule');
     expect((await s.handle.query(statusQuery)).inEscrow).toBe(120000);
     expect((await listProviderRequests(h.db, PROVIDER.id)).filter((r) => r.milestoneId === s.input.milestoneId)).toEqual([]);
     await settleAndTerminate(s.handle);

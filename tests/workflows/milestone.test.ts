@@ -91,17 +91,17 @@ test('refused actions: wrong party, wrong state, wrong amount; none reaches the 
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
     const handle = await startMilestone(env, input, taskQueue);
-    expect(await refusal(async () => handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
-    expect(await refusal(async () => handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] }))).toBe('InvalidState');
+    expect(await refusal(handle, async () => handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
+    expect(await refusal(handle, async () => handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] }))).toBe('InvalidState');
     await handle.signal(depositReceivedSignal, deposit('x1', 80000));
-    expect(await refusal(async () => handle.executeUpdate(completeUpdate, { args: [{ actor: client }] }))).toBe('NotAllowed');
+    expect(await refusal(handle, async () => handle.executeUpdate(completeUpdate, { args: [{ actor: client }] }))).toBe('NotAllowed');
     const stranger: Actor = { userId: 'p-2', role: 'provider' };
-    expect(await refusal(async () => handle.executeUpdate(completeUpdate, { args: [{ actor: stranger }] }))).toBe('NotAllowed');
-    expect(await refusal(async () => handle.executeUpdate(releaseUpdate, { args: [{ actor: provider }] }))).toBe('NotAllowed');
+    expect(await refusal(handle, async () => handle.executeUpdate(completeUpdate, { args: [{ actor: stranger }] }))).toBe('NotAllowed');
+    expect(await refusal(handle, async () => handle.executeUpdate(releaseUpdate, { args: [{ actor: provider }] }))).toBe('NotAllowed');
     await handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
     const request = { actor: provider, paymentRequestId: uniq('pr'), invoiceId: 'inv', invoiceNumber: 'F-9', amount: 79999 };
-    expect(await refusal(async () => handle.executeUpdate(requestPaymentUpdate, { args: [request] }))).toBe('BusinessRule');
-    expect(await refusal(async () => handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
+    expect(await refusal(handle, async () => handle.executeUpdate(requestPaymentUpdate, { args: [request] }))).toBe('BusinessRule');
+    expect(await refusal(handle, async () => handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
 
     const { events } = await handle.fetchHistory();
     const accepted = (events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);

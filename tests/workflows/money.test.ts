@@ -108,8 +108,8 @@ test('amendments: a decrease below the escrow refunds the difference and its fee
     const proposal = await handle.executeUpdate(proposeAmendmentUpdate, {
       args: [{ actor: client, amendmentId: uniq('amd'), changes: [{ milestoneId: project.milestones[0].id, amount: 80000 }, { milestoneId: project.milestones[1].id, amount: 60000 }, { add: { milestoneId: addedId, title: 'Maintenance', amount: 20000 } }] }],
     });
-    expect(await refusal(async () => handle.executeUpdate(acceptAmendmentUpdate, { args: [{ actor: client, amendmentId: proposal.id }] }))).toBe('NotAllowed');
-    expect(await refusal(async () => handle.executeUpdate(proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ remove: project.milestones[1].id }] }] }))).toBe('InvalidState');
+    expect(await refusal(handle, async () => handle.executeUpdate(acceptAmendmentUpdate, { args: [{ actor: client, amendmentId: proposal.id }] }))).toBe('NotAllowed');
+    expect(await refusal(handle, async () => handle.executeUpdate(proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ remove: project.milestones[1].id }] }] }))).toBe('InvalidState');
     const accepted = await handle.executeUpdate(acceptAmendmentUpdate, { args: [{ actor: provider, amendmentId: proposal.id }] });
     expect(accepted.state).toBe('applied');
 

@@ -49,7 +49,7 @@ test('webhook gateway: the payout waits for payout.paid; payout.failed puts it b
     await h.mail.waitFor((m) => m.to.includes(STAFF_EMAIL) && m.subject.includes(payoutId));
     const failed = await handle.query(statusQuery);
     expect(failed).toMatchObject({ state: 'payment_requested', paymentRequest: { failed: { reason: 'IBAN invalide' } } });
-    expect(await refusal(async () => handle.executeUpdate(retryPayoutUpdate, { args: [{ actor: client }] }))).toBe('NotAllowed');
+    expect(await refusal(handle, async () => handle.executeUpdate(retryPayoutUpdate, { args: [{ actor: client }] }))).toBe('NotAllowed');
 
     await handle.executeUpdate(retryPayoutUpdate, { args: [{ actor: provider }] });
     const retried = await eventually(async () => {

@@ -39,7 +39,7 @@ describe('deposit reminders', () => {
       const notices = await s.notices();
       expect(notices).toEqual([1, 2, 3].map(() => ({ kind: 'deposit_reminder', userId: CLIENT.id })));
       expect((await s.timeline()).filter((t) => t === 'reminder_sent')).toHaveLength(3);
-      await eventually(async () => (mailsAbout(s).length === 3 ? true : undefined));
+      await eventually(() => (mailsAbout(s).length === 3 ? true : undefined));
       expect(mailsAbout(s).map((m) => m.subject)).toEqual([1, 2, 3].map((n) => `Rappel ${n} : échéance à financer : Échéance 1`));
       expect(mailsAbout(s)[0].text).toContain('1 200,00 €');
       expect(mailsAbout(s)[0].html).toContain('<p>');
@@ -57,7 +57,7 @@ describe('deposit reminders', () => {
       await fund(s, 40000);
       await env.sleep(4 * DAY);
       await noticesReach(s, 'deposit_reminder', 1);
-      await eventually(async () => (mailsAbout(s).length === 1 ? true : undefined));
+      await eventually(() => (mailsAbout(s).length === 1 ? true : undefined));
       expect(mailsAbout(s)[0].text).toContain('attend encore 600,00 €');
       await settleAndTerminate(s.handle);
     });
@@ -77,7 +77,7 @@ describe('release reminders and the client-silence policy', () => {
       const notices = await s.notices();
       expect(notices.filter((n) => n.kind === 'client_silent')).toEqual([{ kind: 'client_silent', userId: PROVIDER.id }]);
       expect(notices.filter((n) => n.kind === 'release_reminder').every((n) => n.userId === CLIENT.id)).toBe(true);
-      await eventually(async () => (mailsAbout(s).some((m) => m.subject.startsWith('Client sans réponse')) ? true : undefined));
+      await eventually(() => (mailsAbout(s).some((m) => m.subject.startsWith('Client sans réponse')) ? true : undefined));
       const reminder = mailsAbout(s).find((m) => m.subject.startsWith('Rappel 4 : libérez le paiement'))!;
       expect(reminder.text).toMatch(/Sans action de votre part d'ici le .+, le prestataire pourra déclarer un litige/);
       expect((await s.timeline()).slice(-1)).toEqual(['client_silent']);

@@ -77,8 +77,9 @@ export async function resolveAccess<R extends Resource>(
   rule: BearerRule & { resource: R },
   params: Record<string, string>,
 ): Promise<Resources[R]> {
-  if (rule.resource === 'none') return {} as Resources[R];
-  const finder = FINDERS[rule.resource as Exclude<Resource, 'none'>] as Finder<Resources[R]>;
+  const resource: Resource = rule.resource;
+  if (resource === 'none') return {} as Resources[R];
+  const finder = FINDERS[resource] as Finder<Resources[R]>;
   const id = params[finder.param];
   const found = await finder.load(db, id);
   const allowed =

@@ -22,10 +22,8 @@ async function main() {
   }, 3_600_000);
   purge.unref();
   const stop = () => {
-    server.close(async () => {
-      await connection.close();
-      await db.end();
-      process.exit(0);
+    server.close(() => {
+      void Promise.all([connection.close(), db.end()]).finally(() => process.exit(0));
     });
   };
   process.on('SIGINT', stop);

@@ -1,6 +1,10 @@
 import type { DisputeState, DisputeView } from '../domain/dispute';
 import type { Db } from './pool';
 
+interface SnapshotRow {
+  snapshot: DisputeView;
+}
+
 /** Stores the workflow's snapshot of a dispute; an older snapshot never overwrites a newer one. */
 export async function saveDisputeSnapshot(db: Db, d: DisputeView): Promise<void> {
   await db.query(
@@ -14,16 +18,16 @@ export async function saveDisputeSnapshot(db: Db, d: DisputeView): Promise<void>
 }
 
 export async function findDispute(db: Db, disputeId: string): Promise<DisputeView | undefined> {
-  const { rows } = await db.query('SELECT snapshot FROM disputes WHERE id = $1', [disputeId]);
-  return rows[0]?.snapshot as DisputeView | undefined;
+  const { rows } = await db.query<SnapshotRow>('SELECT snapshot FROM disputes WHERE id = $1', [disputeId]);
+  return rows[0]?.snapshot;
 }
 
 /** The SMA queue: oldest escalation first. */
 export async function listDisputes(db: Db, state: DisputeState | undefined, limit: number): Promise<DisputeView[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<SnapshotRow>(
     `SELECT snapshot FROM disputes WHERE ($1::text IS NULL OR state = $1)
      ORDER BY coalesce(escalated_at, opened_at), id LIMIT $2`,
     [state ?? null, limit],
   );
-  return rows.map((r) => r.snapshot as DisputeView);
+  return rows.map((r) => r.snapshot);
 }

@@ -17,16 +17,21 @@ export interface NewFeeInvoice {
   description: string;
 }
 
+interface IssuedFeeInvoice {
+  id: string;
+  number: string;
+}
+
 /**
  * Issues a fee invoice once per key, numbered `PF-<year>-<seq>` without gaps: the counter moves in the same
  * transaction as the insert, so a failed insert gives its number back.
  */
-export async function issueFeeInvoice(db: Db, f: NewFeeInvoice): Promise<{ id: string; number: string }> {
+export async function issueFeeInvoice(db: Db, f: NewFeeInvoice): Promise<IssuedFeeInvoice> {
   return inTransaction(db, async (tx) => {
-    const existing = await tx.query('SELECT id, number FROM fee_invoices WHERE key = $1', [f.key]);
+    const existing = await tx.query<IssuedFeeInvoice>('SELECT id, number FROM fee_invoices WHERE key = $1', [f.key]);
     if (existing.rowCount) return existing.rows[0];
     const series = `PF-${new Date().getUTCFullYear()}`;
-    const { rows } = await tx.query(
+    const { rows } = await tx.query<{ value: number }>(
       `INSERT INTO counters (name, value) VALUES ($1, 1)
        ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`,
       [`fee_invoice:${series}`],
@@ -67,21 +72,47 @@ export interface FeeInvoiceRow {
 const SELECT = `SELECT f.*, p.title AS project_title, m.title AS milestone_title
   FROM fee_invoices f JOIN projects p ON p.id = f.project_id JOIN milestones m ON m.id = f.milestone_id`;
 
-function toRow(r: Record<string, any>): FeeInvoiceRow {
+/** The columns of SELECT: fee_invoices' own and the two titles. */
+interface FeeInvoiceRecord {
+  id: string;
+  number: string;
+  series: string;
+  seq: number;
+  key: string;
+  kind: FeeKind;
+  project_id: string;
+  milestone_id: string;
+  party: Party;
+  user_id: string;
+  recipient_name: string;
+  recipient_email: string;
+  base_amount: number;
+  amount: number;
+  currency: string;
+  description: string;
+  issued_at: Date;
+  project_title: string;
+  milestone_title: string;
+}
+
+function toRow(r: FeeInvoiceRecord): FeeInvoiceRow {
   return {
     id: r.id, number: r.number, kind: r.kind, projectId: r.project_id, projectTitle: r.project_title, milestoneId: r.milestone_id,
     milestoneTitle: r.milestone_title, party: r.party, userId: r.user_id, recipientName: r.recipient_name,
     recipientEmail: r.recipient_email, baseAmount: r.base_amount, amount: r.amount, currency: r.currency,
-    description: r.description, issuedAt: (r.issued_at as Date).toISOString(),
+    description: r.description, issuedAt: r.issued_at.toISOString(),
   };
 }
 
 export async function listUserFeeInvoices(db: Db, userId: string): Promise<FeeInvoiceRow[]> {
-  const { rows } = await db.query(`${SELECT} WHERE f.user_id = $1 ORDER BY f.series DESC, f.seq DESC`, [userId]);
+  const { rows } = await db.query<FeeInvoiceRecord>(
+    `${SELECT} WHERE f.user_id = $1 ORDER BY f.series DESC, f.seq DESC`,
+    [userId],
+  );
   return rows.map(toRow);
 }
 
 export async function findFeeInvoice(db: Db, id: string): Promise<FeeInvoiceRow | undefined> {
-  const { rows } = await db.query(`${SELECT} WHERE f.id = $1`, [id]);
+  const { rows } = await db.query<FeeInvoiceRecord>(`${SELECT} WHERE f.id = $1`, [id]);
   return rows[0] ? toRow(rows[0]) : undefined;
 }

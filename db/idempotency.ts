@@ -17,6 +17,11 @@ export interface KeyRef {
   key: string;
 }
 
+/** A 'done' key always holds its response: storeIdempotentResponse writes the three columns together. */
+type KeyRecord =
+  | { fingerprint: string; state: 'in_progress'; status: null; content_type: null; body: null }
+  | { fingerprint: string; state: 'done'; status: number; content_type: string; body: string };
+
 /**
  * Claims a key for a request with this fingerprint. The INSERT is the lock: of two concurrent requests exactly one
  * claims it. An expired key is free again; a claim whose request died (no answer within `lockSeconds`) is taken
@@ -39,7 +44,7 @@ export async function claimIdempotencyKey(
     [ref.principal, ref.key, ref.fingerprint, ref.ttlSeconds, ref.lockSeconds],
   );
   if (claimed.rowCount === 1) return { outcome: 'claimed' };
-  const { rows } = await db.query(
+  const { rows } = await db.query<KeyRecord>(
     'SELECT fingerprint, state, status, content_type, body FROM idempotency_keys WHERE principal = $1 AND key = $2',
     [ref.principal, ref.key],
   );

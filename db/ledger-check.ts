@@ -1,3 +1,4 @@
+import type { QueryResultRow } from 'pg';
 import type { Db } from './pool';
 
 export interface Violation {
@@ -9,32 +10,38 @@ export interface Violation {
 
 interface Rule {
   rule: string;
-  sql: string;
-  describe: (row: Record<string, any>) => Omit<Violation, 'rule'>;
+  /** the offending rows, described */
+  find: (db: Db) => Promise<Omit<Violation, 'rule'>[]>;
 }
 
+/** A rule whose `sql` returns the offending rows, each of type `R`. */
+function rule<R extends QueryResultRow>(r: { rule: string; sql: string; describe: (row: R) => Omit<Violation, 'rule'> }): Rule {
+  return { rule: r.rule, find: async (db) => (await db.query<R>(r.sql)).rows.map((row) => r.describe(row)) };
+}
+
+// Each rule types its rows. Ledger ids are bigserial, counts and sums int8 or numeric: all read as numbers (db/pool.ts).
 const RULES: Rule[] = [
-  {
+  rule<{ id: number; idempotency_key: string; total: number; lines: number }>({
     rule: 'every entry balances',
     sql: `SELECT e.id, e.idempotency_key, coalesce(sum(l.amount), 0) AS total, count(l.id) AS lines
           FROM ledger_entries e LEFT JOIN ledger_lines l ON l.entry_id = e.id
           GROUP BY e.id HAVING coalesce(sum(l.amount), 0) <> 0 OR count(l.id) < 2`,
     describe: (r) => ({ subject: `entry ${r.id} (${r.idempotency_key})`, detail: `${r.lines} lines summing to ${r.total}` }),
-  },
-  {
+  }),
+  rule<{ id: number; entry_id: number }>({
     rule: 'lines belong to their entry (milestone, currency)',
     sql: `SELECT l.id, e.id AS entry_id FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
           WHERE l.milestone_id IS DISTINCT FROM e.milestone_id OR l.currency <> e.currency`,
     describe: (r) => ({ subject: `line ${r.id} of entry ${r.entry_id}`, detail: 'milestone or currency differs from its entry' }),
-  },
-  {
+  }),
+  rule<{ milestone_id: string | null; account: string; balance: number }>({
     rule: 'no account goes negative',
     sql: `SELECT milestone_id, account, sum(amount) AS balance FROM ledger_lines
           GROUP BY milestone_id, account
           HAVING (account = 'psp_cash' AND sum(amount) < 0) OR (account <> 'psp_cash' AND sum(amount) > 0)`,
     describe: (r) => ({ subject: `milestone ${r.milestone_id}, account ${r.account}`, detail: `balance ${r.balance} has the wrong sign` }),
-  },
-  {
+  }),
+  rule<{ milestone_id: string | null; deposited: number; released: number; refunded: number; in_escrow: number }>({
     rule: 'per milestone: deposited = released + refunded + inEscrow',
     sql: `WITH f AS (
             SELECT l.milestone_id,
@@ -46,8 +53,8 @@ const RULES: Rule[] = [
             FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id GROUP BY l.milestone_id)
           SELECT * FROM f WHERE deposited <> released + refunded + in_escrow`,
     describe: (r) => ({ subject: `milestone ${r.milestone_id}`, detail: `deposited ${r.deposited} ≠ released ${r.released} + refunded ${r.refunded} + inEscrow ${r.in_escrow}` }),
-  },
-  {
+  }),
+  rule<{ milestone_id: string | null; released: number; paid_out: number; commission: number; payable: number }>({
     rule: 'per milestone: paid out + commission + payable = released',
     sql: `WITH f AS (
             SELECT l.milestone_id,
@@ -58,37 +65,36 @@ const RULES: Rule[] = [
             FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id GROUP BY l.milestone_id)
           SELECT * FROM f WHERE paid_out + commission + payable <> released`,
     describe: (r) => ({ subject: `milestone ${r.milestone_id}`, detail: `paidOut ${r.paid_out} + commission ${r.commission} + payable ${r.payable} ≠ released ${r.released}` }),
-  },
-  {
+  }),
+  rule<{ event_id: string; n: number; first_entry: number }>({
     rule: 'each webhook deposit is applied at most once',
     sql: `SELECT split_part(idempotency_key, ':deposit:', 2) AS event_id, count(*) AS n, min(id) AS first_entry
           FROM ledger_entries WHERE kind = 'deposit' GROUP BY 1 HAVING count(*) > 1`,
     describe: (r) => ({ subject: `event ${r.event_id}`, detail: `${r.n} deposit entries (first ${r.first_entry})` }),
-  },
-  {
+  }),
+  rule<{ payment_request_id: string; n: number }>({
     rule: 'each payment request is paid out at most once',
     sql: `SELECT payment_request_id, count(*) AS n FROM payouts WHERE state = 'paid' GROUP BY 1 HAVING count(*) > 1
           UNION ALL
           SELECT split_part(split_part(idempotency_key, ':payout_paid:', 2), ':', 1), count(*)
           FROM ledger_entries WHERE kind = 'payout_paid' GROUP BY 1 HAVING count(*) > 1`,
     describe: (r) => ({ subject: `payment request ${r.payment_request_id}`, detail: `${r.n} payouts paid` }),
-  },
-  {
+  }),
+  rule<{ payout_id: string; payment_request_id: string; attempt: number; entries: number }>({
     rule: 'every paid payout has exactly one ledger entry',
     sql: `SELECT p.payout_id, p.payment_request_id, p.attempt,
             (SELECT count(*) FROM ledger_entries e WHERE e.idempotency_key = p.milestone_id || ':payout_paid:' || p.payment_request_id || ':' || p.attempt) AS entries
           FROM payouts p WHERE p.state = 'paid'
           AND (SELECT count(*) FROM ledger_entries e WHERE e.idempotency_key = p.milestone_id || ':payout_paid:' || p.payment_request_id || ':' || p.attempt) <> 1`,
     describe: (r) => ({ subject: `payout ${r.payout_id}`, detail: `${r.entries} payout_paid entries for attempt ${r.attempt} of ${r.payment_request_id}` }),
-  },
+  }),
 ];
 
 /** Checks the ledger's invariants over the whole database; an empty list means every cent is accounted for. */
 export async function checkLedger(db: Db): Promise<Violation[]> {
   const violations: Violation[] = [];
   for (const r of RULES) {
-    const { rows } = await db.query(r.sql);
-    violations.push(...rows.map((row) => ({ rule: r.rule, ...r.describe(row) })));
+    violations.push(...(await r.find(db)).map((v) => ({ rule: r.rule, ...v })));
   }
   return violations;
 }

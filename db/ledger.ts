@@ -6,16 +6,19 @@ import { linesFor, type Posting } from '../domain/ledger';
 export async function postMovement(db: Db, post: Posting): Promise<{ entryId: number; duplicate: boolean }> {
   const lines = linesFor(post.movement);
   return inTransaction(db, async (tx) => {
-    const inserted = await tx.query(
+    const inserted = await tx.query<{ id: number }>(
       `INSERT INTO ledger_entries (idempotency_key, kind, project_id, milestone_id, currency)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [post.idempotencyKey, post.movement.type, post.projectId, post.milestoneId, post.currency],
     );
     if (inserted.rowCount === 0) {
-      const existing = await tx.query('SELECT id FROM ledger_entries WHERE idempotency_key = $1', [post.idempotencyKey]);
-      return { entryId: existing.rows[0].id as number, duplicate: true };
+      const existing = await tx.query<{ id: number }>(
+        'SELECT id FROM ledger_entries WHERE idempotency_key = $1',
+        [post.idempotencyKey],
+      );
+      return { entryId: existing.rows[0].id, duplicate: true };
     }
-    const entryId = inserted.rows[0].id as number;
+    const entryId = inserted.rows[0].id;
     for (const line of lines) {
       await tx.query(
         'INSERT INTO ledger_lines (entry_id, account, milestone_id, currency, amount) VALUES ($1, $2, $3, $4, $5)',
@@ -50,9 +53,23 @@ export const ZERO_FIGURES: MilestoneFigures = {
   deposited: 0, released: 0, refunded: 0, inEscrow: 0, paidOut: 0, commission: 0, escrowFee: 0, payable: 0, refundsPending: 0,
 };
 
+/** Sums of int8 amounts, read as numbers (db/pool.ts). Lines posted by postMovement always carry a milestone. */
+interface FiguresRecord {
+  milestone_id: string;
+  deposited: number;
+  released: number;
+  refunded: number;
+  in_escrow: number;
+  paid_out: number;
+  commission: number;
+  escrow_fee: number;
+  payable: number;
+  refunds_pending: number;
+}
+
 /** The *Gestion paiements* figures of each milestone of a project, derived from ledger lines only. */
 export async function milestoneFigures(db: Db, projectId: string): Promise<Map<string, MilestoneFigures>> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<FiguresRecord>(
     `SELECT l.milestone_id,
        coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0) AS deposited,
        coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0)                     AS released,
@@ -71,7 +88,7 @@ export async function milestoneFigures(db: Db, projectId: string): Promise<Map<s
   );
   return new Map(
     rows.map((r) => [
-      r.milestone_id as string,
+      r.milestone_id,
       {
         deposited: r.deposited,
         released: r.released,

@@ -16,10 +16,18 @@ export async function recordMilestoneEvent(db: Db, e: TimelineEvent): Promise<vo
   });
 }
 
+interface EventRecord {
+  seq: number;
+  type: string;
+  actor: string | null;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
 export async function listMilestoneEvents(db: Db, milestoneId: string) {
-  const { rows } = await db.query(
+  const { rows } = await db.query<EventRecord>(
     'SELECT seq, type, actor, data, at FROM milestone_events WHERE milestone_id = $1 ORDER BY seq',
     [milestoneId],
   );
-  return rows.map((r) => ({ seq: r.seq as number, type: r.type as string, actor: r.actor as string | null, data: r.data, at: (r.at as Date).toISOString() }));
+  return rows.map((r) => ({ seq: r.seq, type: r.type, actor: r.actor, data: r.data, at: r.at.toISOString() }));
 }

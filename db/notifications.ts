@@ -1,9 +1,10 @@
+import type { NotificationKind } from '../domain/notifications';
 import type { Db } from './pool';
 
 export interface NewNotification {
   key: string;
   userId: string;
-  kind: string;
+  kind: NotificationKind;
   title: string;
   body: string;
   projectId: string;
@@ -21,21 +22,33 @@ export async function insertNotification(db: Db, n: NewNotification): Promise<bo
   return res.rowCount === 1;
 }
 
+/** project_id and milestone_id are nullable columns, but insertNotification always sets them. */
+interface NotificationRecord {
+  id: number;
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  project_id: string;
+  milestone_id: string;
+  dispute_id: string | null;
+  created_at: Date;
+}
+
 /** A user's feed, newest first. */
 export async function listNotifications(db: Db, userId: string, limit: number) {
-  const { rows } = await db.query(
+  const { rows } = await db.query<NotificationRecord>(
     `SELECT id, kind, title, body, project_id, milestone_id, dispute_id, created_at FROM notifications
      WHERE user_id = $1 ORDER BY id DESC LIMIT $2`,
     [userId, limit],
   );
   return rows.map((r) => ({
     id: String(r.id),
-    kind: r.kind as string,
-    title: r.title as string,
-    body: r.body as string,
-    projectId: r.project_id as string,
-    milestoneId: r.milestone_id as string,
-    disputeId: (r.dispute_id as string | null) ?? null,
-    createdAt: (r.created_at as Date).toISOString(),
+    kind: r.kind,
+    title: r.title,
+    body: r.body,
+    projectId: r.project_id,
+    milestoneId: r.milestone_id,
+    disputeId: r.dispute_id,
+    createdAt: r.created_at.toISOString(),
   }));
 }

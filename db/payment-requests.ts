@@ -57,7 +57,7 @@ export async function recordPayoutAttempt(
 
 export async function settlePayoutAttempt(db: Db, payoutId: string, outcome: 'paid' | 'failed', reason?: string): Promise<void> {
   await inTransaction(db, async (tx) => {
-    const { rows } = await tx.query(
+    const { rows } = await tx.query<{ payment_request_id: string }>(
       `UPDATE payouts SET state = $2, failure_reason = $3, settled_at = coalesce(settled_at, now())
        WHERE payout_id = $1 RETURNING payment_request_id`,
       [payoutId, outcome, outcome === 'failed' ? (reason ?? 'unspecified') : null],
@@ -71,38 +71,75 @@ export async function settlePayoutAttempt(db: Db, payoutId: string, outcome: 'pa
   });
 }
 
+interface ProviderRequestRecord {
+  id: string;
+  project_id: string;
+  milestone_id: string;
+  invoice_number: string;
+  amount: number;
+  /** null until the workflow schedules the request */
+  payout_amount: number | null;
+  currency: string;
+  state: PaymentRequestState;
+  payout_id: string | null;
+  attempts: number;
+  scheduled_for: Date | null;
+  failure_reason: string | null;
+  created_at: Date;
+  paid_at: Date | null;
+}
+
 /** The provider's *demandes de paiement* dashboard, newest first. */
 export async function listProviderRequests(db: Db, providerId: string) {
-  const { rows } = await db.query(
+  const { rows } = await db.query<ProviderRequestRecord>(
     `SELECT id, project_id, milestone_id, invoice_number, amount, payout_amount, currency, state, payout_id, attempts,
             scheduled_for, failure_reason, created_at, paid_at
      FROM payment_requests WHERE provider_id = $1 ORDER BY created_at DESC, id`,
     [providerId],
   );
   return rows.map((r) => ({
-    id: r.id as string,
-    projectId: r.project_id as string,
-    milestoneId: r.milestone_id as string,
-    invoiceNumber: r.invoice_number as string,
-    amount: r.amount as number,
-    payoutAmount: r.payout_amount as number,
-    currency: r.currency as string,
-    state: r.state as PaymentRequestState,
-    payoutId: (r.payout_id as string | null) ?? null,
-    attempts: r.attempts as number,
-    scheduledFor: r.scheduled_for ? (r.scheduled_for as Date).toISOString() : null,
-    failureReason: (r.failure_reason as string | null) ?? null,
-    createdAt: (r.created_at as Date).toISOString(),
-    paidAt: r.paid_at ? (r.paid_at as Date).toISOString() : null,
+    id: r.id,
+    projectId: r.project_id,
+    milestoneId: r.milestone_id,
+    invoiceNumber: r.invoice_number,
+    amount: r.amount,
+    payoutAmount: r.payout_amount,
+    currency: r.currency,
+    state: r.state,
+    payoutId: r.payout_id,
+    attempts: r.attempts,
+    scheduledFor: r.scheduled_for ? r.scheduled_for.toISOString() : null,
+    failureReason: r.failure_reason,
+    createdAt: r.created_at.toISOString(),
+    paidAt: r.paid_at ? r.paid_at.toISOString() : null,
   }));
 }
 
-export async function findRequestByPayoutId(db: Db, payoutId: string) {
-  const { rows } = await db.query('SELECT payment_request_id AS id, milestone_id FROM payouts WHERE payout_id = $1', [payoutId]);
-  return rows[0] as { id: string; milestone_id: string } | undefined;
+interface PayoutRef {
+  id: string;
+  milestone_id: string;
 }
 
-export async function findPaymentRequest(db: Db, id: string) {
-  const { rows } = await db.query('SELECT id, project_id, milestone_id, provider_id, state FROM payment_requests WHERE id = $1', [id]);
-  return rows[0] as { id: string; project_id: string; milestone_id: string; provider_id: string; state: string } | undefined;
+export async function findRequestByPayoutId(db: Db, payoutId: string): Promise<PayoutRef | undefined> {
+  const { rows } = await db.query<PayoutRef>(
+    'SELECT payment_request_id AS id, milestone_id FROM payouts WHERE payout_id = $1',
+    [payoutId],
+  );
+  return rows[0];
+}
+
+interface PaymentRequestRef {
+  id: string;
+  project_id: string;
+  milestone_id: string;
+  provider_id: string;
+  state: string;
+}
+
+export async function findPaymentRequest(db: Db, id: string): Promise<PaymentRequestRef | undefined> {
+  const { rows } = await db.query<PaymentRequestRef>(
+    'SELECT id, project_id, milestone_id, provider_id, state FROM payment_requests WHERE id = $1',
+    [id],
+  );
+  return rows[0];
 }

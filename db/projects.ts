@@ -1,14 +1,15 @@
 import type { Db } from './pool';
 import { inTransaction } from './pool';
 import type { FeeRates } from '../domain/fees';
-import { UNMANAGED_STATE, type ClientSilencePolicy } from '../domain/milestone';
+import { UNMANAGED_STATE, type ClientSilencePolicy, type StoredMilestoneState } from '../domain/milestone';
+import type { Formula, ProjectState } from '../domain/project';
 import type { PartyInfo } from '../domain/parties';
 
 export interface NewProject {
   id: string;
   externalId: string;
   title: string;
-  formula: 'r0' | 'basic';
+  formula: Formula;
   currency: string;
   client: PartyInfo;
   provider: PartyInfo;
@@ -23,9 +24,9 @@ export interface ProjectRow {
   id: string;
   externalId: string;
   title: string;
-  formula: 'r0' | 'basic';
+  formula: Formula;
   currency: string;
-  state: string;
+  state: ProjectState;
   client: PartyInfo;
   provider: PartyInfo;
   clientSilencePolicy: ClientSilencePolicy;
@@ -40,7 +41,40 @@ export interface MilestoneRow {
   position: number;
   title: string;
   amount: number;
-  state: string;
+  state: StoredMilestoneState;
+}
+
+/** The columns of projects (SELECT *). */
+interface ProjectRecord {
+  id: string;
+  external_id: string;
+  title: string;
+  formula: Formula;
+  currency: string;
+  state: ProjectState;
+  client_id: string;
+  client_email: string;
+  client_name: string;
+  provider_id: string;
+  provider_email: string;
+  provider_name: string;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+  client_silence_policy: ClientSilencePolicy;
+  commission_ppm: number;
+  escrow_fee_ppm: number;
+}
+
+/** The columns of milestones (SELECT *). */
+interface MilestoneRecord {
+  id: string;
+  project_id: string;
+  position: number;
+  title: string;
+  amount: number;
+  state: StoredMilestoneState;
+  updated_at: Date;
 }
 
 /** Inserts the project and its milestones unless `externalId` exists; returns the stored project either way. */
@@ -65,15 +99,15 @@ export async function insertProjectOnce(db: Db, p: NewProject): Promise<{ projec
     }
     return true;
   });
-  const { rows } = await db.query('SELECT id FROM projects WHERE external_id = $1', [p.externalId]);
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM projects WHERE external_id = $1', [p.externalId]);
   return { project: (await findProject(db, rows[0].id))!, created };
 }
 
 export async function findProject(db: Db, projectId: string): Promise<ProjectRow | undefined> {
-  const { rows } = await db.query('SELECT * FROM projects WHERE id = $1', [projectId]);
+  const { rows } = await db.query<ProjectRecord>('SELECT * FROM projects WHERE id = $1', [projectId]);
   if (rows.length === 0) return undefined;
   const r = rows[0];
-  const ms = await db.query('SELECT * FROM milestones WHERE project_id = $1 ORDER BY position', [projectId]);
+  const ms = await db.query<MilestoneRecord>('SELECT * FROM milestones WHERE project_id = $1 ORDER BY position', [projectId]);
   return {
     id: r.id,
     externalId: r.external_id,
@@ -91,18 +125,18 @@ export async function findProject(db: Db, projectId: string): Promise<ProjectRow
 }
 
 export async function findMilestone(db: Db, milestoneId: string): Promise<MilestoneRow | undefined> {
-  const { rows } = await db.query('SELECT * FROM milestones WHERE id = $1', [milestoneId]);
+  const { rows } = await db.query<MilestoneRecord>('SELECT * FROM milestones WHERE id = $1', [milestoneId]);
   return rows.length ? toMilestone(rows[0]) : undefined;
 }
 
-function toMilestone(r: Record<string, unknown>): MilestoneRow {
+function toMilestone(r: MilestoneRecord): MilestoneRow {
   return {
-    id: r.id as string,
-    projectId: r.project_id as string,
-    position: r.position as number,
-    title: r.title as string,
-    amount: r.amount as number,
-    state: r.state as string,
+    id: r.id,
+    projectId: r.project_id,
+    position: r.position,
+    title: r.title,
+    amount: r.amount,
+    state: r.state,
   };
 }
 
@@ -112,7 +146,7 @@ export async function milestoneState(db: Db, milestoneId: string): Promise<strin
   return rows[0]?.state;
 }
 
-export async function setProjectState(db: Db, projectId: string, state: string): Promise<void> {
+export async function setProjectState(db: Db, projectId: string, state: ProjectState): Promise<void> {
   await db.query('UPDATE projects SET state = $2, updated_at = now() WHERE id = $1', [projectId, state]);
 }
 

@@ -20,12 +20,39 @@ export async function settleRefundOrder(db: Db, id: string, attempt: number, out
   );
 }
 
-export async function findRefund(db: Db, id: string) {
-  const { rows } = await db.query('SELECT id, project_id, milestone_id, state, attempt, amount FROM refunds WHERE id = $1', [id]);
-  return rows[0] as { id: string; project_id: string; milestone_id: string; state: string; attempt: number; amount: number } | undefined;
+interface RefundRef {
+  id: string;
+  project_id: string;
+  milestone_id: string;
+  state: string;
+  attempt: number;
+  amount: number;
 }
 
-export async function listMilestoneRefunds(db: Db, milestoneId: string) {
-  const { rows } = await db.query('SELECT id, amount, reason, state, attempt, failure_reason, created_at, settled_at FROM refunds WHERE milestone_id = $1 ORDER BY created_at, id', [milestoneId]);
+export async function findRefund(db: Db, id: string): Promise<RefundRef | undefined> {
+  const { rows } = await db.query<RefundRef>(
+    'SELECT id, project_id, milestone_id, state, attempt, amount FROM refunds WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
+
+interface RefundRecord {
+  id: string;
+  amount: number;
+  reason: string;
+  state: 'ordered' | 'paid' | 'failed';
+  attempt: number;
+  failure_reason: string | null;
+  created_at: Date;
+  settled_at: Date | null;
+}
+
+export async function listMilestoneRefunds(db: Db, milestoneId: string): Promise<RefundRecord[]> {
+  const { rows } = await db.query<RefundRecord>(
+    `SELECT id, amount, reason, state, attempt, failure_reason, created_at, settled_at FROM refunds
+     WHERE milestone_id = $1 ORDER BY created_at, id`,
+    [milestoneId],
+  );
   return rows;
 }

@@ -10,7 +10,7 @@ export async function claimWebhookEvent(db: Db, e: { id: string; type: string; p
     [e.id, e.type, JSON.stringify(e.payload)],
   );
   if (res.rowCount === 1) return 'new';
-  const { rows } = await db.query('SELECT outcome FROM webhook_events WHERE id = $1', [e.id]);
+  const { rows } = await db.query<{ outcome: string }>('SELECT outcome FROM webhook_events WHERE id = $1', [e.id]);
   return rows[0]?.outcome === 'received' ? 'pending' : 'done';
 }
 

@@ -31,7 +31,8 @@ export async function startMailCatcher(
   opts: { smtpPort?: number; httpPort?: number; host?: string; /** JSON file that keeps the inbox across restarts */ store?: string } = {},
 ): Promise<MailCatcher> {
   const host = opts.host ?? '127.0.0.1';
-  const messages: CaughtMail[] = opts.store && existsSync(opts.store) ? JSON.parse(readFileSync(opts.store, 'utf8')) : [];
+  // The store holds only what this catcher wrote there.
+  const messages = opts.store && existsSync(opts.store) ? (JSON.parse(readFileSync(opts.store, 'utf8')) as CaughtMail[]) : [];
   const waiters = new Set<() => void>();
   const smtp = new SMTPServer({
     authOptional: true,
@@ -107,7 +108,7 @@ export async function startMailCatcher(
     },
     async close() {
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
-      if (http) await new Promise<void>((resolve) => http!.close(() => resolve()));
+      if (http) await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
 }

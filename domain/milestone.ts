@@ -13,9 +13,12 @@ export const MILESTONE_STATES = [
 export type MilestoneState = (typeof MILESTONE_STATES)[number];
 export const FINAL_STATES: readonly MilestoneState[] = ['paid', 'refunded', 'cancelled'];
 export const isFinal = (state: MilestoneState): boolean => FINAL_STATES.includes(state);
+export const isMilestoneState = (state: string): state is MilestoneState => (MILESTONE_STATES as readonly string[]).includes(state);
 
 /** Basic projects' milestones carry this state: the platform tracks no money for them. */
 export const UNMANAGED_STATE = 'unmanaged';
+/** A milestone's state as the read model keeps it. */
+export type StoredMilestoneState = MilestoneState | typeof UNMANAGED_STATE;
 
 export const CLIENT_SILENCE_POLICIES = ['notify_provider', 'open_dispute', 'auto_release'] as const;
 /** What happens when the release reminders are exhausted and the client is still silent. */

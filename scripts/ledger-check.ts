@@ -9,7 +9,9 @@ async function main() {
   const url = process.env.DATABASE_URL || `postgres://postgres:postgres@127.0.0.1:${process.env.EMBEDDED_PG_PORT ?? 5433}/escrow`;
   const db = createPool(url, 2);
   try {
-    const { rows } = await db.query('SELECT (SELECT count(*) FROM ledger_entries) AS entries, (SELECT count(*) FROM ledger_lines) AS lines');
+    const { rows } = await db.query<{ entries: number; lines: number }>(
+      'SELECT (SELECT count(*) FROM ledger_entries) AS entries, (SELECT count(*) FROM ledger_lines) AS lines',
+    );
     const violations = await checkLedger(db);
     console.log(`ledger: ${rows[0].entries} entries, ${rows[0].lines} lines, ${LEDGER_RULES.length} rules`);
     for (const rule of LEDGER_RULES) {

@@ -11,6 +11,10 @@ if (!values.sub || !roles.includes(values.role as (typeof roles)[number])) {
   process.exit(2);
 }
 const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'unused' });
-signToken(config.AUTH_JWT_SECRET, { sub: values.sub, role: values.role as (typeof roles)[number] }, parseDuration(values.ttl!) / 1000).then(
-  (token) => console.log(token),
-);
+const role = values.role as (typeof roles)[number];
+signToken(config.AUTH_JWT_SECRET, { sub: values.sub, role }, parseDuration(values.ttl) / 1000)
+  .then((token) => console.log(token))
+  .catch((err) => {
+    console.error(`could not sign the token: ${(err as Error).message}`);
+    process.exitCode = 1;
+  });

@@ -13,7 +13,7 @@ async function main() {
     console.error(`usage: npm run webhook -- <type> '<data json>' [event id]`);
     process.exit(2);
   }
-  const body = JSON.stringify({ id: id ?? `evt_${randomUUID()}`, type, data: JSON.parse(data) });
+  const body = JSON.stringify({ id: id ?? `evt_${randomUUID()}`, type, data: JSON.parse(data) as unknown });
   const secret = process.env.PAYMENTS_WEBHOOK_SECRET || DEV_PAYMENTS_WEBHOOK_SECRET;
   const url = `${process.env.API_URL ?? `http://localhost:${process.env.PORT ?? 3000}`}/v1/webhooks/payments`;
   const res = await fetch(url, {

@@ -18,7 +18,7 @@ export class SerialEffects {
 
   /** Resolves once every effect queued so far has run. */
   flush(): Promise<void> {
-    return this.run(async () => undefined);
+    return this.run(() => Promise.resolve());
   }
 
   get idle(): boolean {

@@ -15,8 +15,8 @@ const payoutIdFor = (prefix: string, key: string) => `${prefix}_${createHash('sh
 export function sandboxGateway(): PaymentGateway {
   return {
     name: 'sandbox',
-    payout: async (o) => ({ id: payoutIdFor('po_sbx', o.idempotencyKey), status: 'paid' }),
-    refund: async (o) => ({ id: o.reference, status: 'paid' }),
+    payout: (o) => Promise.resolve({ id: payoutIdFor('po_sbx', o.idempotencyKey), status: 'paid' }),
+    refund: (o) => Promise.resolve({ id: o.reference, status: 'paid' }),
   };
 }
 
@@ -27,7 +27,7 @@ export function sandboxGateway(): PaymentGateway {
 export function webhookGateway(): PaymentGateway {
   return {
     name: 'webhook',
-    payout: async (o) => ({ id: payoutIdFor('po', o.idempotencyKey), status: 'pending' }),
-    refund: async (o) => ({ id: o.reference, status: 'pending' }),
+    payout: (o) => Promise.resolve({ id: payoutIdFor('po', o.idempotencyKey), status: 'pending' }),
+    refund: (o) => Promise.resolve({ id: o.reference, status: 'pending' }),
   };
 }

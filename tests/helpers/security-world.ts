@@ -121,7 +121,7 @@ export const SIDE_IN_WORLD = { respondent: 'provider', 'other-party': 'provider'
 /** What the access table says a caller gets: through the checks, or refused with 403 or 404. */
 export function expectedAccess(key: BearerRouteKey, role: Role, isParty: boolean): 'allowed' | 403 | 404 {
   const rule = ACCESS_POLICY[key];
-  if (!(rule.roles as readonly Role[]).includes(role)) return 403;
+  if (!rule.roles.includes(role)) return 403;
   const staff = role === 'mediator' || role === 'platform';
   switch (rule.relation) {
     case 'self':

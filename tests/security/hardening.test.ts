@@ -119,10 +119,10 @@ describe('Idempotency-Key', () => {
     const idempotency = new Idempotency(sys.db, 86400);
     const req = { method: 'POST', originalUrl: '/v1/x', body: { a: 1 }, get: () => 'k-5xx' } as unknown as Request;
     const user = { id: 'u-1', role: 'client' } as const;
-    await expect(idempotency.run(req, user, async () => Promise.reject(new Error('database unreachable')))).rejects.toThrow('database unreachable');
-    const second = await idempotency.run(req, user, async () => ({ status: 201, contentType: 'application/json', body: '{"ok":true}' }));
+    await expect(idempotency.run(req, user, () => Promise.reject(new Error('database unreachable')))).rejects.toThrow('database unreachable');
+    const second = await idempotency.run(req, user, () => Promise.resolve({ status: 201, contentType: 'application/json', body: '{"ok":true}' }));
     expect(second).toEqual({ status: 201, contentType: 'application/json', body: '{"ok":true}' });
-    expect(await idempotency.run(req, user, async () => Promise.reject(new Error('not called')))).toMatchObject({ status: 201, replayed: true });
+    expect(await idempotency.run(req, user, () => Promise.reject(new Error('not called')))).toMatchObject({ status: 201, replayed: true });
   });
 });
 
@@ -217,7 +217,7 @@ describe('responses and logs', () => {
     await unreachable.end();
 
     log.error({ req: { headers: { authorization: bearer } }, config: { ...sys.config, DATABASE_URL: 'postgres://app:db-password-1234@h/db' }, token: 'tok-123' }, 'probe');
-    await eventually(async () => (text().includes('probe') ? true : undefined));
+    await eventually(() => (text().includes('probe') ? true : undefined));
     expect(text()).toMatch(/request failed/);
     expect(text()).not.toContain(bearer.slice(7));
     expect(text()).not.toContain(sys.config.AUTH_JWT_SECRET);
@@ -232,7 +232,7 @@ describe('responses and logs', () => {
     const body = JSON.stringify({ id: 'evt_lost', type: 'deposit.succeeded', data: { milestoneId: 'ms_lost', amount: 100, currency: 'EUR', reference: 'r' } });
     const res = await request(app).post('/v1/webhooks/payments').set('content-type', 'application/json').set('payment-signature', signPayload(sys.config.PAYMENTS_WEBHOOK_SECRET, body)).send(body);
     expect([res.status, res.body.outcome]).toEqual([200, 'ignored: unknown milestone']);
-    await eventually(async () => lines.find((l) => l.eventId === 'evt_lost'));
+    await eventually(() => lines.find((l) => l.eventId === 'evt_lost'));
     expect(lines.find((l) => l.eventId === 'evt_lost')).toMatchObject({ level: 40, outcome: 'ignored: unknown milestone' });
     const entries = async () => (await sys.db.query(`SELECT count(*)::int AS n FROM ledger_entries`)).rows[0].n;
     const before = await entries();

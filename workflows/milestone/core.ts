@@ -9,7 +9,7 @@ import { partyOf, type Actor, type Party, type PartyInfo } from '../../domain/pa
 import { activities } from '../activities/proxies';
 import { milestoneRefundId, refundWorkflowId } from '../refund/contract';
 import { refundWorkflow } from '../refund/workflow';
-import { refuse } from '../refuse';
+import { refuse } from '../updates';
 import { queued, SerialEffects } from '../serial';
 import type { MilestoneInput, MilestoneStatus, PaymentRequestView, PayoutSettledArgs } from './contract';
 
@@ -229,7 +229,7 @@ export class MilestoneCore {
     const dispute = this.dispute!;
     dispute.version += 1;
     dispute.inEscrow = this.inEscrow;
-    const snapshot: DisputeView = JSON.parse(JSON.stringify(dispute));
+    const snapshot = JSON.parse(JSON.stringify(dispute)) as DisputeView;
     return this.effects.run(() => activities.saveDispute(snapshot));
   }
 }

@@ -3,7 +3,7 @@ import { FailureType } from '../../domain/failures';
 import { otherParty } from '../../domain/parties';
 import { nextPayoutRun } from '../../domain/payout-calendar';
 import { activities } from '../activities/proxies';
-import { refuse } from '../refuse';
+import { handleUpdate, refuse } from '../updates';
 import { queued } from '../serial';
 import type { MilestoneCore } from './core';
 import {
@@ -41,7 +41,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     checkFunding();
   });
 
-  setHandler(
+  handleUpdate(
     completeUpdate,
     async ({ actor }) => {
       queued(m.record('work_delivered', { to: 'delivered', actor }));
@@ -57,7 +57,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     },
   );
 
-  setHandler(
+  handleUpdate(
     releaseUpdate,
     async ({ actor }) => {
       const amount = m.inEscrow;
@@ -75,7 +75,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     },
   );
 
-  setHandler(
+  handleUpdate(
     cancelUpdate,
     async ({ actor }): Promise<CancelResult> => {
       const party = m.partyOf(actor)!;
@@ -109,7 +109,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     },
   );
 
-  setHandler(
+  handleUpdate(
     amendUpdate,
     async ({ amendmentId, change }) => {
       if (change.kind === 'remove') {
@@ -139,7 +139,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     },
   );
 
-  setHandler(
+  handleUpdate(
     requestPaymentUpdate,
     async (args) => {
       const scheduledFor = nextPayoutRun(new Date(Date.now() + m.timing.payoutDelayMs), m.timing.payoutCalendar).toISOString();
@@ -172,7 +172,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     },
   );
 
-  setHandler(
+  handleUpdate(
     retryPayoutUpdate,
     async () => {
       const request = m.paymentRequest!;

@@ -5,7 +5,7 @@ import { partyOf } from '../../domain/parties';
 import { projectActivities as activities } from '../activities/proxies';
 import { milestoneWorkflowId, type MilestoneInput } from '../milestone/contract';
 import { milestoneWorkflow } from '../milestone/workflow';
-import { refuse } from '../refuse';
+import { handleUpdate, refuse } from '../updates';
 import {
   acceptAmendmentUpdate,
   milestonesStartedUpdate,
@@ -76,7 +76,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     return status();
   });
 
-  setHandler(
+  handleUpdate(
     proposeAmendmentUpdate,
     ({ actor, amendmentId, changes }) => {
       const amendment: Amendment = { id: amendmentId, proposedBy: partyOf(actor, template)!, proposedAt: new Date(Date.now()).toISOString(), changes, state: 'pending' };
@@ -100,7 +100,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     },
   );
 
-  setHandler(
+  handleUpdate(
     acceptAmendmentUpdate,
     async ({ amendmentId }) => {
       const amendment = pending()!;

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import { FailureType } from '../../domain/failures';
 import { activities } from '../activities/proxies';
-import { refuse } from '../refuse';
+import { handleUpdate, refuse } from '../updates';
 import {
   refundSettledSignal,
   refundStatusQuery,
@@ -24,7 +24,7 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundStatus> 
     seen.add(s.eventId);
     settlement = s;
   });
-  setHandler(
+  handleUpdate(
     retryRefundUpdate,
     () => {
       retry = true;

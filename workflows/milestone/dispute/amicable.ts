@@ -1,7 +1,6 @@
-import { setHandler } from '@temporalio/workflow';
 import { FailureType } from '../../../domain/failures';
 import { otherParty } from '../../../domain/parties';
-import { refuse } from '../../refuse';
+import { handleUpdate, refuse } from '../../updates';
 import { queued } from '../../serial';
 import { acceptProposalUpdate, proposeSettlementUpdate, respondToDisputeUpdate } from '../contract';
 import type { MilestoneCore } from '../core';
@@ -13,7 +12,7 @@ import { resolve } from './resolve';
  * proposes a split, the other accepts it and the dispute is settled.
  */
 export function registerAmicable(m: MilestoneCore): void {
-  setHandler(
+  handleUpdate(
     respondToDisputeUpdate,
     async ({ actor, statement }) => {
       const d = m.dispute!;
@@ -38,7 +37,7 @@ export function registerAmicable(m: MilestoneCore): void {
     },
   );
 
-  setHandler(
+  handleUpdate(
     proposeSettlementUpdate,
     async ({ actor, providerAmount }) => {
       const d = m.dispute!;
@@ -62,7 +61,7 @@ export function registerAmicable(m: MilestoneCore): void {
     },
   );
 
-  setHandler(
+  handleUpdate(
     acceptProposalUpdate,
     async ({ actor, proposalId }) => {
       const d = m.dispute!;

@@ -3,7 +3,7 @@ import type { DisputeView } from '../../../domain/dispute';
 import { isDisputeActive } from '../../../domain/dispute';
 import { FailureType } from '../../../domain/failures';
 import type { Actor, Party } from '../../../domain/parties';
-import { refuse } from '../../refuse';
+import { refuse } from '../../updates';
 import type { MilestoneCore } from '../core';
 
 /** What every phase of a dispute reads from its file, and how its entries get ids and times. */

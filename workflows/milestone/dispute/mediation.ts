@@ -1,7 +1,6 @@
-import { setHandler } from '@temporalio/workflow';
 import { FailureType } from '../../../domain/failures';
 import type { InformationRequest } from '../../../domain/dispute';
-import { refuse } from '../../refuse';
+import { handleUpdate, refuse } from '../../updates';
 import { queued } from '../../serial';
 import { decideDisputeUpdate, requestInformationUpdate } from '../contract';
 import type { MilestoneCore } from '../core';
@@ -10,7 +9,7 @@ import { resolve } from './resolve';
 
 /** The mediation service (SMA) on an escalated dispute: asks a party for information, then decides the split. */
 export function registerMediation(m: MilestoneCore): void {
-  setHandler(
+  handleUpdate(
     requestInformationUpdate,
     async ({ actor, party, question }) => {
       const d = m.dispute!;
@@ -34,7 +33,7 @@ export function registerMediation(m: MilestoneCore): void {
     },
   );
 
-  setHandler(
+  handleUpdate(
     decideDisputeUpdate,
     async ({ actor, providerAmount, clientAmount, rationale }) => {
       const d = m.dispute!;

@@ -1,8 +1,7 @@
-import { setHandler } from '@temporalio/workflow';
 import type { DisputeView } from '../../../domain/dispute';
 import { FailureType } from '../../../domain/failures';
 import { otherParty, type Actor, type Party } from '../../../domain/parties';
-import { refuse } from '../../refuse';
+import { handleUpdate, refuse } from '../../updates';
 import { queued } from '../../serial';
 import { openDisputeUpdate, withdrawDisputeUpdate } from '../contract';
 import type { MilestoneCore } from '../core';
@@ -45,7 +44,7 @@ export function openDispute(
 
 /** A party declares a dispute on a funded or delivered milestone. */
 export function registerOpening(m: MilestoneCore): void {
-  setHandler(
+  handleUpdate(
     openDisputeUpdate,
     async ({ actor, reason, statement }) => {
       const dispute = openDispute(m, { party: m.partyOf(actor)!, reason, statement, actor });
@@ -63,7 +62,7 @@ export function registerOpening(m: MilestoneCore): void {
 
 /** The party who declared the dispute withdraws it: the milestone returns to the state it was in. */
 export function registerWithdrawal(m: MilestoneCore): void {
-  setHandler(
+  handleUpdate(
     withdrawDisputeUpdate,
     async ({ actor }) => {
       const d = m.dispute!;

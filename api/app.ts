@@ -1,4 +1,3 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Db } from '../db/pool';
@@ -11,11 +10,14 @@ import { urlGuard } from './middleware/url-guard';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
 import { Idempotency } from './idempotency';
+import { createRegistry, generateDocument } from './openapi';
 import { ApiRoutes } from './route';
 import { amendmentRoutes } from './routes/amendments';
 import { disputeRoutes } from './routes/disputes';
 import { feeInvoiceRoutes } from './routes/fee-invoices';
+import { milestoneRoutes } from './routes/milestones';
 import { refundRoutes } from './routes/refunds';
+import { serviceRouter } from './routes/service';
 import { notificationRoutes } from './routes/notifications';
 import { paymentRequestRoutes } from './routes/payment-requests';
 import { projectRoutes } from './routes/projects';
@@ -40,25 +42,14 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   const perUser = new TokenBuckets(config.RATE_LIMIT_PER_USER, config.RATE_LIMIT_WINDOW);
   app.use(rateLimit(perAddress, 'address', (req) => req.ip ?? req.socket.remoteAddress));
 
-  const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/ready', async (_req, res) => {
-    const checks = await Promise.all([
-      db.query('SELECT 1').then(() => 'ok', () => 'unreachable'),
-      temporal.connection.workflowService.getSystemInfo({}).then(() => 'ok', () => 'unreachable'),
-    ]);
-    const ready = checks.every((c) => c === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres: checks[0], temporal: checks[1] });
-  });
+  const registry = createRegistry();
+  app.use(serviceRouter({ db, temporal, registry, document: () => openapi }));
 
   app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry, taskQueue: config.TEMPORAL_TASK_QUEUE }));
 
   const routes = new ApiRoutes(registry, db, new Idempotency(db, config.IDEMPOTENCY_TTL / 1000));
   projectRoutes(routes, { db, temporal, config });
+  milestoneRoutes(routes, { db, temporal });
   paymentRequestRoutes(routes, { db, temporal, config });
   disputeRoutes(routes, { db, temporal });
   notificationRoutes(routes, { db });
@@ -70,14 +61,8 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   app.use('/v1', authenticate(config.AUTH_JWT_SECRET), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.use(routes.router);
-
-  const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
-    openapi: '3.1.0',
-    info: { title: 'Escrow marketplace API', version: '1.0.0', description: 'Escrow, payouts and disputes of R0 projects' },
-  });
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
+  // Generated once every route is registered, so that a schema the generator cannot describe stops the start.
+  const openapi = generateDocument(registry);
 
   app.use((req) => {
     throw new HttpProblem(404, `no route ${req.method} ${req.path}`, 'not-found');

@@ -1,51 +1,15 @@
-import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import express, { type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { StoredResponse } from '../db/idempotency';
 import type { Db } from '../db/pool';
-import { ACCESS_POLICY, splitRouteKey, type BearerRouteKey, type BearerRule, type ResourceOf } from './access-policy';
-import { resolveAccess, type Resources } from './access';
+import { ACCESS_POLICY, splitRouteKey, type BearerRouteKey, type BearerRule } from './access-policy';
+import { resolveAccess } from './access';
 import type { Idempotency } from './idempotency';
 import { requireUser, type AuthUser } from './middleware/auth';
+import { documentRoute } from './openapi';
 import { HttpProblem } from './problem';
-import { ProblemSchema } from './schemas/common';
-
-export interface RouteContext<K extends BearerRouteKey, P, B, Q> {
-  req: Request;
-  res: Response;
-  user: AuthUser;
-  /** what the access table's guard loaded: the project, dispute, invoice… the caller may act on */
-  access: Resources[ResourceOf<K>];
-  params: P;
-  body: B;
-  query: Q;
-}
-
-export interface RouteResult {
-  status: number;
-  /** sent as JSON */
-  body?: unknown;
-  /** sent as is, with the content type the handler set */
-  raw?: string;
-}
-
-export interface RouteSpec<K extends BearerRouteKey, P extends z.ZodType, B extends z.ZodType, Q extends z.ZodType> {
-  /** the route's row in ACCESS_POLICY: method, path, roles and relation */
-  route: K;
-  summary: string;
-  params?: P;
-  body?: B;
-  query?: Q;
-  /** middleware that runs before validation (multipart parsing) */
-  before?: RequestHandler[];
-  /** documented request content when it is not JSON */
-  requestContent?: Record<string, { schema: z.ZodType }>;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
-  handler: (ctx: RouteContext<K, z.infer<P>, z.infer<B>, z.infer<Q>>) => Promise<RouteResult>;
-}
-
-/** A route's description without its handler, whatever its schemas. */
-type RouteShape = Omit<RouteSpec<BearerRouteKey, z.ZodType, z.ZodType, z.ZodType>, 'handler'>;
+import type { Responses, RouteContext, RouteHandler, RouteResult, RouteShape, RouteSpec } from './route-types';
 
 const NoBody = z.strictObject({});
 
@@ -67,13 +31,21 @@ export class ApiRoutes {
     private readonly idempotency: Idempotency,
   ) {}
 
-  add<K extends BearerRouteKey, P extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodObject>(
-    spec: RouteSpec<K, P, B, Q>,
+  /** A route by its row in the access table, documented at once; `.handle()` gives its handler. */
+  add<K extends BearerRouteKey, R extends Responses, P extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodObject>(
+    spec: RouteSpec<K, P, B, Q, R>,
+  ): { handle(handler: RouteHandler<K, P, B, Q, R>): void } {
+    documentRoute(this.registry, spec, ACCESS_POLICY[spec.route]);
+    return { handle: (handler) => this.register(spec, handler) };
+  }
+
+  private register<K extends BearerRouteKey, P extends z.ZodType, B extends z.ZodType, Q extends z.ZodType, R extends Responses>(
+    spec: RouteSpec<K, P, B, Q, R>,
+    handler: RouteHandler<K, P, B, Q, R>,
   ): void {
     const rule: BearerRule = ACCESS_POLICY[spec.route];
     const { method, path } = splitRouteKey(spec.route);
     this.registered.add(spec.route);
-    this.document(spec, rule);
     // Before any body is read (a multipart upload is buffered by `before`), so strangers cannot make us read one.
     const authorise: RequestHandler = async (req, res, next) => {
       const user = requireUser(req);
@@ -86,17 +58,15 @@ export class ApiRoutes {
     };
     const handle: RequestHandler = async (req, res) => {
       const { user, params, access } = res.locals.authorised as { user: AuthUser; params: Record<string, string>; access: unknown };
-      const query = spec.query ? spec.query.parse(req.query) : {};
+      const query: unknown = spec.query ? spec.query.parse(req.query) : {};
       const body = this.parseBody(spec, req);
       const produce = async () => {
         const ctx = { req, res, user, access, params, body, query } as RouteContext<K, z.infer<P>, z.infer<B>, z.infer<Q>>;
-        return serialise(await spec.handler(ctx), res);
+        return serialise(spec.responses, await handler(ctx));
       };
       const reply: StoredResponse & { replayed?: true } = method === 'post' ? await this.idempotency.run(req, user, produce) : await produce();
       if (reply.replayed) res.set('Idempotent-Replayed', 'true');
-      res.status(reply.status);
-      if (reply.body === '') res.end();
-      else res.type(reply.contentType).send(reply.body);
+      res.status(reply.status).type(reply.contentType).send(reply.body);
     };
     this.router[method](path, authorise, ...(spec.before ?? []), handle);
   }
@@ -110,39 +80,11 @@ export class ApiRoutes {
     }
     return (spec.body ?? NoBody).parse(req.body ?? {});
   }
-
-  private document(spec: RouteShape, rule: BearerRule) {
-    const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
-    for (const [status, r] of Object.entries(spec.responses)) {
-      responses[status] = { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}) };
-    }
-    const { method, path } = splitRouteKey(spec.route);
-    const problems = method === 'post' ? [400, 401, 403, 404, 409, 413, 415, 422, 429] : [400, 401, 403, 404, 409, 422, 429];
-    for (const status of problems) {
-      responses[status] ??= { description: 'problem details', content: { 'application/problem+json': { schema: ProblemSchema } } };
-    }
-    const body = spec.requestContent ?? (spec.body ? { 'application/json': { schema: spec.body } } : undefined);
-    const idempotencyKey = z.string().min(1).max(255).optional().meta({ description: 'replays the first response for the same request (kept 24 h)' });
-    this.registry.registerPath({
-      method,
-      path: path.replace(/:(\w+)/g, '{$1}'),
-      summary: spec.summary,
-      description: `Roles: ${rule.roles.join(', ')}; relation to the ${rule.resource}: ${rule.relation}`,
-      security: [{ bearerAuth: [] }],
-      request: {
-        ...(spec.params ? { params: spec.params as z.ZodObject } : {}),
-        ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
-        ...(method === 'post' ? { headers: z.object({ 'Idempotency-Key': idempotencyKey }) } : {}),
-        ...(body ? { body: { content: body } } : {}),
-      },
-      responses,
-    });
-  }
 }
 
-/** A handler's result as the bytes sent, which is also what an Idempotency-Key stores. */
-function serialise(result: RouteResult, res: Response): StoredResponse {
-  if (result.raw !== undefined) return { status: result.status, contentType: String(res.get('content-type') ?? 'text/plain'), body: result.raw };
-  if (result.body === undefined) return { status: result.status, contentType: '', body: '' };
+/** A handler's result as the bytes sent, in the content type its status documents; also what an Idempotency-Key stores. */
+function serialise<R extends Responses>(responses: R, result: RouteResult<R>): StoredResponse {
+  const doc = responses[result.status];
+  if ('raw' in result) return { status: result.status, contentType: 'contentType' in doc ? `${doc.contentType}; charset=utf-8` : 'text/plain', body: result.raw };
   return { status: result.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(result.body) };
 }

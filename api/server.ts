@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Express } from 'express';
 
 /**
  * Requests Node rejects before Express sees them (malformed request line, headers over 16 KiB) are answered
@@ -19,7 +18,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex) {
   );
 }
 
-export function listen(app: Express, port: number, host?: string): Promise<http.Server> {
+export function listen(app: http.RequestListener, port: number, host?: string): Promise<http.Server> {
   const server = http.createServer(app);
   server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {

@@ -10,8 +10,8 @@ import {
 import { requireEscrow } from '../access';
 import { actorOf } from '../middleware/auth';
 import type { ApiRoutes } from '../route';
-import { z } from 'zod';
-import { AmendmentBody, AmendmentParams, AmendmentView, ProjectParams } from './projects.schemas';
+import { AmendmentBody, AmendmentList, AmendmentParams, AmendmentView } from './amendments.schemas';
+import { ProjectParams } from './projects.schemas';
 
 /** Amendments: one party proposes changes to milestones, the other accepts, the project workflow applies them. */
 export function amendmentRoutes(routes: ApiRoutes, { temporal }: { temporal: Client }): void {
@@ -23,14 +23,13 @@ export function amendmentRoutes(routes: ApiRoutes, { temporal }: { temporal: Cli
     params: ProjectParams,
     body: AmendmentBody,
     responses: { 201: { description: 'the amendment, waiting for the other party', schema: AmendmentView } },
-    handler: async ({ user, body, access: { project } }) => {
-      requireEscrow(project);
-      const changes: AmendmentChange[] = body.changes.map((c) => ('add' in c ? { add: { milestoneId: newId('ms'), ...c.add } } : c));
-      const amendment = await handle(project.id).executeUpdate(proposeAmendmentUpdate, {
-        args: [{ actor: actorOf(user), amendmentId: newId('amd'), changes }],
-      });
-      return { status: 201, body: amendment };
-    },
+  }).handle(async ({ user, body, access: { project } }) => {
+    requireEscrow(project);
+    const changes: AmendmentChange[] = body.changes.map((c) => ('add' in c ? { add: { milestoneId: newId('ms'), ...c.add } } : c));
+    const amendment = await handle(project.id).executeUpdate(proposeAmendmentUpdate, {
+      args: [{ actor: actorOf(user), amendmentId: newId('amd'), changes }],
+    });
+    return { status: 201, body: amendment };
   });
 
   routes.add({
@@ -38,24 +37,22 @@ export function amendmentRoutes(routes: ApiRoutes, { temporal }: { temporal: Cli
     summary: 'The other party accepts: applied at once; a decrease below what is in escrow refunds the difference',
     params: AmendmentParams,
     responses: { 200: { description: 'the amendment with the result of each change', schema: AmendmentView } },
-    handler: async ({ user, params, access: { project } }) => {
-      requireEscrow(project);
-      const amendment = await handle(project.id).executeUpdate(acceptAmendmentUpdate, {
-        args: [{ actor: actorOf(user), amendmentId: params.amendmentId }],
-      });
-      return { status: 200, body: amendment };
-    },
+  }).handle(async ({ user, params, access: { project } }) => {
+    requireEscrow(project);
+    const amendment = await handle(project.id).executeUpdate(acceptAmendmentUpdate, {
+      args: [{ actor: actorOf(user), amendmentId: params.amendmentId }],
+    });
+    return { status: 200, body: amendment };
   });
 
   routes.add({
     route: 'GET /v1/projects/:projectId/amendments',
     summary: "The project's amendments, live from its workflow",
     params: ProjectParams,
-    responses: { 200: { description: 'amendments', schema: z.object({ items: z.array(AmendmentView) }) } },
-    handler: async ({ access: { project } }) => {
-      requireEscrow(project);
-      const status = await handle(project.id).query(projectStatusQuery);
-      return { status: 200, body: { items: status.amendments } };
-    },
+    responses: { 200: { description: 'amendments', schema: AmendmentList } },
+  }).handle(async ({ access: { project } }) => {
+    requireEscrow(project);
+    const status = await handle(project.id).query(projectStatusQuery);
+    return { status: 200, body: { items: status.amendments } };
   });
 }

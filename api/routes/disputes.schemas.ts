@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DISPUTE_STATES } from '../../domain/dispute';
+import { DISPUTE_STATES, type DisputeView } from '../../domain/dispute';
+import { MILESTONE_STATES } from '../../domain/milestone';
 import { Id } from '../schemas/common';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
@@ -23,8 +24,10 @@ export const QueueQuery = z.strictObject({
 });
 
 const Party = z.enum(['client', 'provider']);
+const Amount = z.number().int();
+
 export const DisputeViewSchema = z
-  .object({
+  .strictObject({
     id: z.string(),
     milestoneId: z.string(),
     projectId: z.string(),
@@ -37,17 +40,49 @@ export const DisputeViewSchema = z
     responseDeadline: z.string(),
     escalatedAt: z.string().optional(),
     closedAt: z.string().optional(),
-    previousState: z.string(),
-    inEscrow: z.number().int(),
+    previousState: z.enum(MILESTONE_STATES),
+    inEscrow: Amount,
     currency: z.string(),
-    statements: z.array(z.object({ by: z.enum(['client', 'provider', 'mediator']), userId: z.string(), kind: z.string(), text: z.string(), at: z.string() })),
-    proposals: z.array(z.object({ id: z.string(), by: Party, providerAmount: z.number().int(), clientAmount: z.number().int(), at: z.string(), state: z.string() })),
-    informationRequests: z.array(z.object({ id: z.string(), party: Party, question: z.string(), by: z.string(), at: z.string(), deadline: z.string(), answeredAt: z.string().optional(), expiredAt: z.string().optional() })),
-    reminders: z.array(z.object({ to: Party, about: z.string(), n: z.number().int(), at: z.string() })),
-    decision: z.object({ providerAmount: z.number().int(), clientAmount: z.number().int(), rationale: z.string(), by: z.string(), at: z.string() }).optional(),
-    settlement: z.object({ proposalId: z.string(), providerAmount: z.number().int(), clientAmount: z.number().int(), at: z.string() }).optional(),
+    statements: z.array(
+      z.strictObject({
+        by: z.enum(['client', 'provider', 'mediator']),
+        userId: z.string(),
+        kind: z.enum(['opening', 'response', 'information_answer']),
+        text: z.string(),
+        at: z.string(),
+      }),
+    ),
+    proposals: z.array(
+      z.strictObject({
+        id: z.string(),
+        by: Party,
+        providerAmount: Amount,
+        clientAmount: Amount,
+        at: z.string(),
+        state: z.enum(['pending', 'accepted', 'superseded']),
+      }),
+    ),
+    informationRequests: z.array(
+      z.strictObject({
+        id: z.string(),
+        party: Party,
+        question: z.string(),
+        by: z.string(),
+        at: z.string(),
+        deadline: z.string(),
+        answeredAt: z.string().optional(),
+        expiredAt: z.string().optional(),
+      }),
+    ),
+    reminders: z.array(z.strictObject({ to: Party, about: z.enum(['response', 'information']), n: z.number().int(), at: z.string() })),
+    decision: z.strictObject({ providerAmount: Amount, clientAmount: Amount, rationale: z.string(), by: z.string(), at: z.string() }).optional(),
+    settlement: z.strictObject({ proposalId: z.string(), providerAmount: Amount, clientAmount: Amount, at: z.string() }).optional(),
     version: z.number().int(),
   })
-  .meta({ id: 'Dispute' });
+  .meta({ id: 'Dispute' }) satisfies z.ZodType<DisputeView>;
 
-export const DisputeQueue = z.object({ items: z.array(DisputeViewSchema) }).meta({ id: 'DisputeQueue' });
+export const ProposalMadeView = DisputeViewSchema.extend({ proposalId: z.string().meta({ description: 'the new proposal' }) }).meta({
+  id: 'DisputeWithNewProposal',
+});
+
+export const DisputeQueue = z.strictObject({ items: z.array(DisputeViewSchema) }).meta({ id: 'DisputeQueue' });

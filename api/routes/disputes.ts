@@ -15,12 +15,13 @@ import type { DisputeView } from '../../domain/dispute';
 import { requireEscrow, requireMilestone } from '../access';
 import { actorOf } from '../middleware/auth';
 import type { ApiRoutes } from '../route';
-import { MilestoneParams } from './projects.schemas';
+import { MilestoneParams } from './milestones.schemas';
 import {
   DecisionBody,
   DisputeParams,
   DisputeQueue,
   DisputeViewSchema,
+  ProposalMadeView,
   InformationRequestBody,
   OpenDisputeBody,
   ProposalBody,
@@ -39,14 +40,13 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     params: MilestoneParams,
     body: OpenDisputeBody,
     responses: { 201: disputeResponse },
-    handler: async ({ user, params, body, access: { project } }) => {
-      requireEscrow(project);
-      requireMilestone(project, params.milestoneId);
-      const dispute = await temporal.workflow
-        .getHandle(milestoneWorkflowId(params.milestoneId))
-        .executeUpdate(openDisputeUpdate, { args: [{ actor: actorOf(user), ...body }] });
-      return { status: 201, body: dispute };
-    },
+  }).handle(async ({ user, params, body, access: { project } }) => {
+    requireEscrow(project);
+    requireMilestone(project, params.milestoneId);
+    const dispute = await temporal.workflow
+      .getHandle(milestoneWorkflowId(params.milestoneId))
+      .executeUpdate(openDisputeUpdate, { args: [{ actor: actorOf(user), ...body }] });
+    return { status: 201, body: dispute };
   });
 
   routes.add({
@@ -54,8 +54,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     summary: 'A dispute: statements, proposals, information requests, reminders sent, decision',
     params: DisputeParams,
     responses: { 200: disputeResponse },
-    handler: async ({ access: { dispute } }) => ({ status: 200, body: dispute }),
-  });
+  }).handle(({ access: { dispute } }) => ({ status: 200, body: dispute }));
 
   routes.add({
     route: 'POST /v1/disputes/:disputeId/responses',
@@ -63,10 +62,9 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     params: DisputeParams,
     body: StatementBody,
     responses: { 201: disputeResponse },
-    handler: async ({ user, body, access: { dispute: d } }) => {
-      const dispute = await milestoneHandle(d).executeUpdate(respondToDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
-      return { status: 201, body: dispute };
-    },
+  }).handle(async ({ user, body, access: { dispute: d } }) => {
+    const dispute = await milestoneHandle(d).executeUpdate(respondToDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
+    return { status: 201, body: dispute };
   });
 
   routes.add({
@@ -74,11 +72,10 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     summary: 'Propose an amicable split: providerAmount to the provider, the rest back to the client',
     params: DisputeParams,
     body: ProposalBody,
-    responses: { 201: { description: 'the dispute, with the new proposal last', schema: DisputeViewSchema } },
-    handler: async ({ user, body, access: { dispute: d } }) => {
-      const dispute = await milestoneHandle(d).executeUpdate(proposeSettlementUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
-      return { status: 201, body: { ...dispute, proposalId: dispute.proposals.at(-1)!.id } };
-    },
+    responses: { 201: { description: 'the dispute, with the new proposal last', schema: ProposalMadeView } },
+  }).handle(async ({ user, body, access: { dispute: d } }) => {
+    const dispute = await milestoneHandle(d).executeUpdate(proposeSettlementUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
+    return { status: 201, body: { ...dispute, proposalId: dispute.proposals.at(-1)!.id } };
   });
 
   routes.add({
@@ -86,10 +83,9 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     summary: 'The other party accepts a proposal: the dispute is settled and executed',
     params: ProposalParams,
     responses: { 200: disputeResponse },
-    handler: async ({ user, params, access: { dispute: d } }) => {
-      const dispute = await milestoneHandle(d).executeUpdate(acceptProposalUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, proposalId: params.proposalId }] });
-      return { status: 200, body: dispute };
-    },
+  }).handle(async ({ user, params, access: { dispute: d } }) => {
+    const dispute = await milestoneHandle(d).executeUpdate(acceptProposalUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, proposalId: params.proposalId }] });
+    return { status: 200, body: dispute };
   });
 
   routes.add({
@@ -97,10 +93,9 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     summary: 'The party who declared the dispute withdraws it: the milestone returns to where it was',
     params: DisputeParams,
     responses: { 200: disputeResponse },
-    handler: async ({ user, access: { dispute: d } }) => {
-      const dispute = await milestoneHandle(d).executeUpdate(withdrawDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id }] });
-      return { status: 200, body: dispute };
-    },
+  }).handle(async ({ user, access: { dispute: d } }) => {
+    const dispute = await milestoneHandle(d).executeUpdate(withdrawDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id }] });
+    return { status: 200, body: dispute };
   });
 
   routes.add({
@@ -108,8 +103,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     summary: 'The SMA queue (?state=escalated), oldest escalation first',
     query: QueueQuery,
     responses: { 200: { description: 'disputes', schema: DisputeQueue } },
-    handler: async ({ query }) => ({ status: 200, body: { items: await listDisputes(db, query.state, query.limit) } }),
-  });
+  }).handle(async ({ query }) => ({ status: 200, body: { items: await listDisputes(db, query.state, query.limit) } }));
 
   routes.add({
     route: 'POST /v1/disputes/:disputeId/information-requests',
@@ -117,10 +111,9 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     params: DisputeParams,
     body: InformationRequestBody,
     responses: { 201: disputeResponse },
-    handler: async ({ user, body, access: { dispute: d } }) => {
-      const dispute = await milestoneHandle(d).executeUpdate(requestInformationUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
-      return { status: 201, body: dispute };
-    },
+  }).handle(async ({ user, body, access: { dispute: d } }) => {
+    const dispute = await milestoneHandle(d).executeUpdate(requestInformationUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
+    return { status: 201, body: dispute };
   });
 
   routes.add({
@@ -129,9 +122,8 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     params: DisputeParams,
     body: DecisionBody,
     responses: { 200: disputeResponse },
-    handler: async ({ user, body, access: { dispute: d } }) => {
-      const dispute = await milestoneHandle(d).executeUpdate(decideDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
-      return { status: 200, body: dispute };
-    },
+  }).handle(async ({ user, body, access: { dispute: d } }) => {
+    const dispute = await milestoneHandle(d).executeUpdate(decideDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
+    return { status: 200, body: dispute };
   });
 }

@@ -1,7 +1,6 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { RequestHandler } from 'express';
 import multer from 'multer';
-import { z } from 'zod';
 import { storeInvoice } from '../../db/invoices';
 import { insertSubmittedRequest, listProviderRequests, rejectRequest } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
@@ -12,34 +11,10 @@ import { requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
 import { actorOf } from '../middleware/auth';
 import type { ApiRoutes } from '../route';
-import { Amount } from '../schemas/common';
-import { Id } from '../schemas/common';
-import { MilestoneParams, MilestoneStatusView } from './projects.schemas';
+import { MilestoneParams, MilestoneStatusView } from './milestones.schemas';
+import { PaymentRequestForm, PaymentRequestList, PaymentRequestMade, PaymentRequestParams, PaymentRequestUpload } from './payment-requests.schemas';
 
 const PDF_SIGNATURE = Buffer.from('%PDF-');
-
-export const PaymentRequestForm = z.strictObject({
-  invoiceNumber: z.string().trim().min(1).max(64),
-  amount: z.string().regex(/^\d{1,12}$/, 'an integer amount in minor units').transform(Number).pipe(Amount),
-});
-
-const PaymentRequestItem = z.object({
-  id: z.string(),
-  projectId: z.string(),
-  milestoneId: z.string(),
-  invoiceNumber: z.string(),
-  amount: z.number().int(),
-  currency: z.string(),
-  state: z.enum(['submitted', 'scheduled', 'paid', 'rejected', 'failed']),
-  payoutAmount: z.number().int().nullable().meta({ description: 'what the provider receives, net of commission' }),
-  payoutId: z.string().nullable(),
-  attempts: z.number().int(),
-  scheduledFor: z.string().nullable(),
-  failureReason: z.string().nullable(),
-  createdAt: z.string(),
-  paidAt: z.string().nullable(),
-});
-export const PaymentRequestList = z.object({ items: z.array(PaymentRequestItem) }).meta({ id: 'PaymentRequests' });
 
 export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }: { db: Db; temporal: Client; config: Config }) {
   const parse = multer({
@@ -67,69 +42,62 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
       },
       upload,
     ],
-    requestContent: {
-      'multipart/form-data': {
-        schema: PaymentRequestForm.extend({ invoice: z.string().meta({ format: 'binary', description: 'PDF, at most 10 MiB' }) }),
-      },
-    },
+    requestContent: PaymentRequestUpload,
     body: PaymentRequestForm,
-    responses: { 201: { description: 'the payment request, scheduled for payout', schema: MilestoneStatusView } },
-    handler: async ({ req, user, params, body, access: { project } }) => {
-      const file = req.file;
-      if (!file) throw new HttpProblem(400, 'the file "invoice" is required', 'invalid-input', [{ path: 'invoice', message: 'required' }]);
-      if (!file.buffer.subarray(0, PDF_SIGNATURE.length).equals(PDF_SIGNATURE)) {
-        throw new HttpProblem(415, 'the invoice must be a PDF file', 'unsupported-media-type');
-      }
-      requireEscrow(project);
-      requireMilestone(project, params.milestoneId);
-      const invoice = await storeInvoice(db, {
-        id: newId('inv'),
-        providerId: user.id,
-        milestoneId: params.milestoneId,
-        invoiceNumber: body.invoiceNumber,
-        fileName: file.originalname.slice(0, 200),
-        contentType: 'application/pdf',
-        content: file.buffer,
+    responses: { 201: { description: 'the payment request, scheduled for payout', schema: PaymentRequestMade } },
+  }).handle(async ({ req, user, params, body, access: { project } }) => {
+    const file = req.file;
+    if (!file) throw new HttpProblem(400, 'the file "invoice" is required', 'invalid-input', [{ path: 'invoice', message: 'required' }]);
+    if (!file.buffer.subarray(0, PDF_SIGNATURE.length).equals(PDF_SIGNATURE)) {
+      throw new HttpProblem(415, 'the invoice must be a PDF file', 'unsupported-media-type');
+    }
+    requireEscrow(project);
+    requireMilestone(project, params.milestoneId);
+    const invoice = await storeInvoice(db, {
+      id: newId('inv'),
+      providerId: user.id,
+      milestoneId: params.milestoneId,
+      invoiceNumber: body.invoiceNumber,
+      fileName: file.originalname.slice(0, 200),
+      contentType: 'application/pdf',
+      content: file.buffer,
+    });
+    const paymentRequestId = newId('pr');
+    const recorded = await insertSubmittedRequest(db, {
+      id: paymentRequestId, projectId: project.id, milestoneId: params.milestoneId, providerId: user.id, invoiceId: invoice.id,
+      invoiceNumber: body.invoiceNumber, amount: body.amount, currency: project.currency,
+    });
+    if (!recorded) {
+      throw new HttpProblem(422, `invoice number ${body.invoiceNumber} was already used in another payment request`, 'duplicate-invoice-number');
+    }
+    try {
+      const status = await temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId)).executeUpdate(requestPaymentUpdate, {
+        args: [{ actor: actorOf(user), paymentRequestId, invoiceId: invoice.id, invoiceNumber: body.invoiceNumber, amount: body.amount }],
       });
-      const paymentRequestId = newId('pr');
-      const recorded = await insertSubmittedRequest(db, {
-        id: paymentRequestId, projectId: project.id, milestoneId: params.milestoneId, providerId: user.id, invoiceId: invoice.id,
-        invoiceNumber: body.invoiceNumber, amount: body.amount, currency: project.currency,
-      });
-      if (!recorded) {
-        throw new HttpProblem(422, `invoice number ${body.invoiceNumber} was already used in another payment request`, 'duplicate-invoice-number');
-      }
-      try {
-        const status = await temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId)).executeUpdate(requestPaymentUpdate, {
-          args: [{ actor: actorOf(user), paymentRequestId, invoiceId: invoice.id, invoiceNumber: body.invoiceNumber, amount: body.amount }],
-        });
-        return { status: 201, body: { ...status, paymentRequestId, invoice: { id: invoice.id, sha256: invoice.sha256, sizeBytes: invoice.sizeBytes } } };
-      } catch (err) {
-        // Refused: the request stays on the dashboard as rejected, with the reason. Anything else is ambiguous (the
-        // workflow may have accepted it), so the request is left submitted for the workflow to schedule.
-        if (err instanceof WorkflowUpdateFailedError) await rejectRequest(db, paymentRequestId, err.cause?.message ?? 'refused');
-        throw err;
-      }
-    },
+      return { status: 201, body: { ...status, paymentRequestId, invoice: { id: invoice.id, sha256: invoice.sha256, sizeBytes: invoice.sizeBytes } } };
+    } catch (err) {
+      // Refused: the request stays on the dashboard as rejected, with the reason. Anything else is ambiguous (the
+      // workflow may have accepted it), so the request is left submitted for the workflow to schedule.
+      if (err instanceof WorkflowUpdateFailedError) await rejectRequest(db, paymentRequestId, err.cause?.message ?? 'refused');
+      throw err;
+    }
   });
 
   routes.add({
     route: 'POST /v1/payment-requests/:paymentRequestId/retry',
     summary: 'After a failed payout (new bank details given to the payment provider): pay again, without a new invoice',
-    params: z.object({ paymentRequestId: Id }),
+    params: PaymentRequestParams,
     responses: { 200: { description: 'the milestone, its payout scheduled again', schema: MilestoneStatusView } },
-    handler: async ({ user, access: { paymentRequest: request } }) => {
-      const status = await temporal.workflow
-        .getHandle(milestoneWorkflowId(request.milestone_id))
-        .executeUpdate(retryPayoutUpdate, { args: [{ actor: actorOf(user) }] });
-      return { status: 200, body: status };
-    },
+  }).handle(async ({ user, access: { paymentRequest: request } }) => {
+    const status = await temporal.workflow
+      .getHandle(milestoneWorkflowId(request.milestone_id))
+      .executeUpdate(retryPayoutUpdate, { args: [{ actor: actorOf(user) }] });
+    return { status: 200, body: status };
   });
 
   routes.add({
     route: 'GET /v1/me/payment-requests',
     summary: "The provider's payment-request dashboard, newest first",
     responses: { 200: { description: 'payment requests', schema: PaymentRequestList } },
-    handler: async ({ user }) => ({ status: 200, body: { items: await listProviderRequests(db, user.id) } }),
-  });
+  }).handle(async ({ user }) => ({ status: 200, body: { items: await listProviderRequests(db, user.id) } }));
 }

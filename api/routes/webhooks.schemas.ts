@@ -27,5 +27,5 @@ export const WebhookEvent = z
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 
 export const WebhookAck = z
-  .object({ received: z.literal(true), eventId: z.string(), outcome: z.string() })
+  .strictObject({ received: z.literal(true), eventId: z.string(), outcome: z.string() })
   .meta({ id: 'WebhookAck' });

@@ -11,7 +11,7 @@ import { findRefund } from '../../db/refunds';
 import { depositReceivedSignal, milestoneWorkflowId, payoutSettledSignal } from '../../workflows/milestone/contract';
 import { refundSettledSignal, refundWorkflowId, strayDepositRefundId } from '../../workflows/refund/contract';
 import { HttpProblem } from '../problem';
-import { ProblemSchema } from '../schemas/common';
+import { problemResponse, responseConfig } from '../openapi';
 import { verifySignature } from '../webhook-signature';
 import { WebhookAck, WebhookEvent } from './webhooks.schemas';
 
@@ -34,9 +34,8 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
     summary: 'Payment-provider events (Payment-Signature: t=…,v1=HMAC-SHA256 of "t.body")',
     request: { body: { content: { 'application/json': { schema: WebhookEvent } } } },
     responses: {
-      200: { description: 'applied, or seen before, or about nothing we know', content: { 'application/json': { schema: WebhookAck } } },
-      401: { description: 'bad or stale signature', content: { 'application/problem+json': { schema: ProblemSchema } } },
-      422: { description: 'refused', content: { 'application/problem+json': { schema: ProblemSchema } } },
+      200: responseConfig({ description: 'applied, or seen before, or about nothing we know', schema: WebhookAck }),
+      ...Object.fromEntries([400, 401, 413, 415, 422, 429, 503].map((status) => [status, problemResponse])),
     },
   });
 

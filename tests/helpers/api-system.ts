@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
@@ -16,16 +17,25 @@ import { buildActivityDeps } from '../../worker/build-deps';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import { freshDatabase } from './db';
 import { CLIENT, PROVIDER, uniq } from './fixtures';
+import { checkedListener, openApiChecker, type OpenApiDocument } from './openapi-check';
 import { eventually, startDevServer } from './temporal';
 
+/** Answers of the apps below that break the OpenAPI document; checked after each test. */
+const violations: string[] = [];
+afterEach(() => {
+  const found = violations.splice(0);
+  if (found.length > 0) throw new Error(`answers that break the OpenAPI document:\n${found.join('\n')}`);
+});
+
 export interface ApiSystem {
-  app: ReturnType<typeof createApp>;
+  /** the real app, behind a listener that checks every answer against the OpenAPI document it serves */
+  app: RequestListener;
   db: Db;
   config: Config;
   mail: MailCatcher;
   env: TestWorkflowEnvironment;
   /** another app over the same services, with other settings or a logger the test reads */
-  appWith(settings: Partial<Config>, log?: Logger): ReturnType<typeof createApp>;
+  appWith(settings: Partial<Config>, log?: Logger): RequestListener;
   token(sub: string, role: Role): Promise<string>;
   /** supertest with a Bearer token */
   as(sub: string, role: Role): Promise<{ get(url: string): request.Test; post(url: string): request.Test }>;
@@ -63,7 +73,10 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
     workflowBundle: bundle,
   });
   const running = worker.run();
-  const app = createApp({ db, temporal: env.client, config, log: pino({ level: 'silent' }) });
+  const real = createApp({ db, temporal: env.client, config, log: pino({ level: 'silent' }) });
+  const check = openApiChecker((await request(real).get('/openapi.json')).body as OpenApiDocument);
+  const checked = (app: RequestListener) => checkedListener(app, check, violations);
+  const app = checked(real);
   const token = (sub: string, role: Role) => signToken(config.AUTH_JWT_SECRET, { sub, role });
   const system: ApiSystem = {
     app,
@@ -72,7 +85,7 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
     mail,
     env,
     token,
-    appWith: (settings, log = pino({ level: 'silent' })) => createApp({ db, temporal: env.client, config: { ...config, ...settings }, log }),
+    appWith: (settings, log = pino({ level: 'silent' })) => checked(createApp({ db, temporal: env.client, config: { ...config, ...settings }, log })),
     async as(sub, role) {
       const bearer = `Bearer ${await token(sub, role)}`;
       return {

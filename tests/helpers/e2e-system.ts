@@ -11,6 +11,7 @@ import { signToken } from '../../dev/tokens';
 import type { Role } from '../../domain/parties';
 import { freshDatabase } from './db';
 import { PROVIDER, uniq } from './fixtures';
+import { openApiChecker, type OpenApiDocument } from './openapi-check';
 import { eventually, startDevServer } from './temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -18,13 +19,13 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export interface E2eSystem {
   api: string;
   db: Db;
-  token(sub: string, role: Role): Promise<string>;
+  token: (sub: string, role: Role) => Promise<string>;
   mail: MailCatcher;
-  call(method: string, route: string, who: [string, Role] | null, body?: unknown): Promise<{ status: number; body: any }>;
-  deposit(milestoneId: string, amount: number): Promise<void>;
+  call: (method: string, route: string, who: [string, Role] | null, body?: unknown) => Promise<{ status: number; body: any }>;
+  deposit: (milestoneId: string, amount: number) => Promise<void>;
   /** the payment summary, after checking every figure against balances read straight from the ledger lines */
-  summaryMatchingLedger(projectId: string): Promise<any>;
-  stop(): Promise<void>;
+  summaryMatchingLedger: (projectId: string) => Promise<any>;
+  stop: () => Promise<void>;
 }
 
 /**
@@ -53,6 +54,7 @@ export async function startE2eSystem(settings: Record<string, string>): Promise<
     spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [entry], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] }),
   );
   await eventually(async () => ((await fetch(`${api}/ready`).then((r) => r.ok, () => false)) ? true : undefined), 60000, 'API ready');
+  const check = openApiChecker((await (await fetch(`${api}/openapi.json`)).json()) as OpenApiDocument);
 
   async function call(method: string, route: string, who: [string, Role] | null, body?: unknown) {
     const headers: Record<string, string> = {};
@@ -65,6 +67,8 @@ export async function startE2eSystem(settings: Record<string, string>): Promise<
     }
     const res = await fetch(`${api}${route}`, { method, headers, body: payload });
     const text = await res.text();
+    const violation = check(method, route, res.status, res.headers.get('content-type') ?? '', text);
+    if (violation) throw new Error(`an answer that breaks the OpenAPI document: ${violation}`);
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
 

@@ -1,0 +1,56 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import type { BearerRule } from './access-policy';
+import { splitRouteKey } from './access-policy';
+import type { ResponseDoc, RouteShape } from './route-types';
+import { ProblemSchema } from './schemas/common';
+
+/** Every route documents these refusals; a failing dependency (database, Temporal) is a 503, never a 500. */
+const PROBLEMS = { get: [400, 401, 403, 404, 409, 422, 429, 503], post: [400, 401, 403, 404, 409, 413, 415, 422, 429, 503] };
+
+export const problemResponse: ResponseConfig = {
+  description: 'problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+};
+
+export function responseConfig(doc: ResponseDoc): ResponseConfig {
+  const content = 'schema' in doc ? { 'application/json': { schema: doc.schema } } : { [doc.contentType]: { schema: z.string() } };
+  return { description: doc.description, content };
+}
+
+export function createRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  return registry;
+}
+
+/** Documents a bearer route from the schemas its handler is typed by and its row of the access table. */
+export function documentRoute(registry: OpenAPIRegistry, spec: RouteShape, rule: BearerRule): void {
+  const { method, path } = splitRouteKey(spec.route);
+  const responses: Record<number, ResponseConfig> = {};
+  for (const [status, doc] of Object.entries(spec.responses)) responses[Number(status)] = responseConfig(doc);
+  for (const status of PROBLEMS[method]) responses[status] ??= problemResponse;
+  const body = spec.requestContent ?? (spec.body ? { 'application/json': { schema: spec.body } } : undefined);
+  const idempotencyKey = z.string().min(1).max(255).optional().meta({ description: 'replays the first response for the same request (kept 24 h)' });
+  registry.registerPath({
+    method,
+    path: path.replace(/:(\w+)/g, '{$1}'),
+    summary: spec.summary,
+    description: `Roles: ${rule.roles.join(', ')}; relation to the ${rule.resource}: ${rule.relation}`,
+    security: [{ bearerAuth: [] }],
+    request: {
+      ...(spec.params ? { params: spec.params as z.ZodObject } : {}),
+      ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
+      ...(method === 'post' ? { headers: z.object({ 'Idempotency-Key': idempotencyKey }) } : {}),
+      ...(body ? { body: { content: body } } : {}),
+    },
+    responses,
+  });
+}
+
+export function generateDocument(registry: OpenAPIRegistry) {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'Escrow marketplace API', version: '1.0.0', description: 'Escrow, payouts and disputes of R0 projects' },
+  });
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { MILESTONE_STATES } from '../../domain/milestone';
+import type { MilestoneStatus, PaymentRequestView } from '../../workflows/milestone/contract';
+import { Id } from '../schemas/common';
+
+export const MilestoneParams = z.object({ projectId: Id, milestoneId: Id });
+
+const Amount = z.number().int();
+
+const MilestonePaymentRequest = z
+  .strictObject({
+    id: z.string(),
+    invoiceId: z.string(),
+    invoiceNumber: z.string(),
+    amount: Amount.meta({ description: "the invoice's amount: what was released" }),
+    payoutAmount: Amount.meta({ description: "what the provider's bank receives, net of commission" }),
+    scheduledFor: z.string(),
+    attempt: z.number().int().meta({ description: 'payout attempts so far' }),
+    payoutId: z.string().optional(),
+    failed: z.strictObject({ reason: z.string(), at: z.string() }).optional(),
+  })
+  .meta({ id: 'MilestonePaymentRequest' }) satisfies z.ZodType<PaymentRequestView>;
+
+export const MilestoneStatusView = z
+  .strictObject({
+    milestoneId: z.string(),
+    projectId: z.string(),
+    state: z.enum(MILESTONE_STATES),
+    amount: Amount,
+    currency: z.string(),
+    deposited: Amount,
+    released: Amount,
+    refunded: Amount,
+    inEscrow: Amount,
+    escrowFeeDue: Amount,
+    escrowFeeHeld: Amount,
+    dueNow: Amount.meta({ description: 'still to deposit for the milestone to be funded (amount and escrow fee)' }),
+    commission: Amount,
+    cancelRequestedBy: z.array(z.enum(['client', 'provider'])),
+    paymentRequest: MilestonePaymentRequest.optional(),
+    disputeId: z.string().optional(),
+  })
+  .meta({ id: 'MilestoneStatus' }) satisfies z.ZodType<MilestoneStatus>;
+
+export const CancelledView = MilestoneStatusView.extend({
+  outcome: z.enum(['cancelled', 'pending', 'refunded']).meta({ description: "`pending`: recorded, waits for the other party's cancel" }),
+}).meta({ id: 'MilestoneCancel' });
+
+export const TimelineView = z
+  .strictObject({
+    milestoneId: z.string(),
+    events: z.array(
+      z.strictObject({ seq: z.number(), type: z.string(), actor: z.string().nullable(), data: z.record(z.string(), z.unknown()), at: z.string() }),
+    ),
+  })
+  .meta({ id: 'Timeline' });

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { PAYMENT_REQUEST_STATES } from '../../domain/payments';
+import { Amount, Id } from '../schemas/common';
+import { MilestoneStatusView } from './milestones.schemas';
+
+export const PaymentRequestForm = z.strictObject({
+  invoiceNumber: z.string().trim().min(1).max(64),
+  amount: z.string().regex(/^\d{1,12}$/, 'an integer amount in minor units').transform(Number).pipe(Amount),
+});
+
+export const PaymentRequestUpload = {
+  'multipart/form-data': {
+    schema: z.strictObject({
+      invoiceNumber: z.string().min(1).max(64),
+      amount: z.string().regex(/^\d{1,12}$/).meta({ description: 'an integer amount in minor units' }),
+      invoice: z.string().meta({ format: 'binary', description: 'PDF, at most 10 MiB' }),
+    }),
+  },
+};
+
+export const PaymentRequestParams = z.object({ paymentRequestId: Id });
+
+export const PaymentRequestMade = MilestoneStatusView.extend({
+  paymentRequestId: z.string(),
+  invoice: z.strictObject({ id: z.string(), sha256: z.string(), sizeBytes: z.number().int() }).meta({ description: 'the stored PDF' }),
+}).meta({ id: 'PaymentRequestMade' });
+
+const PaymentRequestItem = z.strictObject({
+  id: z.string(),
+  projectId: z.string(),
+  milestoneId: z.string(),
+  invoiceNumber: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  state: z.enum(PAYMENT_REQUEST_STATES),
+  payoutAmount: z.number().int().nullable().meta({ description: 'what the provider receives, net of commission' }),
+  payoutId: z.string().nullable(),
+  attempts: z.number().int(),
+  scheduledFor: z.string().nullable(),
+  failureReason: z.string().nullable(),
+  createdAt: z.string(),
+  paidAt: z.string().nullable(),
+});
+export const PaymentRequestList = z.strictObject({ items: z.array(PaymentRequestItem) }).meta({ id: 'PaymentRequests' });

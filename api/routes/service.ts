@@ -1,0 +1,43 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Client } from '@temporalio/client';
+import express from 'express';
+import type { Db } from '../../db/pool';
+import { problemResponse, responseConfig } from '../openapi';
+import { HealthView, OpenApiDocument, ReadyView } from './service.schemas';
+
+/** Probes and the document: public, for load balancers, orchestrators and API clients. */
+export function serviceRouter({ db, temporal, registry, document }: { db: Db; temporal: Client; registry: OpenAPIRegistry; document: () => object }) {
+  const ready = { description: 'PostgreSQL and Temporal answer', schema: ReadyView };
+  // Refused before any route: a URL that is not readable text, an address over its rate limit.
+  const refusals = { 400: problemResponse, 429: problemResponse };
+  registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness: the process answers', responses: { 200: responseConfig({ description: 'alive', schema: HealthView }), ...refusals } });
+  registry.registerPath({
+    method: 'get',
+    path: '/ready',
+    summary: 'Readiness: the dependencies answer',
+    responses: { 200: responseConfig(ready), 503: responseConfig({ ...ready, description: 'a dependency does not answer' }), ...refusals },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    responses: { 200: responseConfig({ description: 'OpenAPI 3.1', schema: OpenApiDocument }), ...refusals },
+  });
+
+  const router = express.Router();
+  router.get('/health', (_req, res) => {
+    res.json(HealthView.parse({ status: 'ok' }));
+  });
+  router.get('/ready', async (_req, res) => {
+    const [postgres, temporalState] = await Promise.all([
+      db.query('SELECT 1').then(() => 'ok' as const, () => 'unreachable' as const),
+      temporal.connection.workflowService.getSystemInfo({}).then(() => 'ok' as const, () => 'unreachable' as const),
+    ]);
+    const isReady = postgres === 'ok' && temporalState === 'ok';
+    res.status(isReady ? 200 : 503).json(ReadyView.parse({ status: isReady ? 'ready' : 'not ready', postgres, temporal: temporalState }));
+  });
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document());
+  });
+  return router;
+}

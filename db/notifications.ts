@@ -1,5 +1,6 @@
 import type { NotificationKind } from '../domain/notifications';
-import type { Db } from './pool';
+import { enqueueMail, type OutboxMail } from './outbox';
+import { inTransaction, type Db } from './pool';
 
 export interface NewNotification {
   key: string;
@@ -12,17 +13,19 @@ export interface NewNotification {
   disputeId?: string;
 }
 
-/** Adds a feed entry once per key; true when it is new. */
-export async function insertNotification(db: Db, n: NewNotification): Promise<boolean> {
-  const res = await db.query(
-    `INSERT INTO notifications (key, user_id, kind, title, body, project_id, milestone_id, dispute_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
-    [n.key, n.userId, n.kind, n.title, n.body, n.projectId, n.milestoneId, n.disputeId ?? null],
-  );
-  return res.rowCount === 1;
+/** Adds a feed entry once per key, and queues its e-mail in the same transaction: a notice is never half written. */
+export async function recordNotice(db: Db, n: NewNotification, mail: OutboxMail): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    await tx.query(
+      `INSERT INTO notifications (key, user_id, kind, title, body, project_id, milestone_id, dispute_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
+      [n.key, n.userId, n.kind, n.title, n.body, n.projectId, n.milestoneId, n.disputeId ?? null],
+    );
+    await enqueueMail(tx, mail);
+  });
 }
 
-/** project_id and milestone_id are nullable columns, but insertNotification always sets them. */
+/** project_id and milestone_id are nullable columns, but recordNotice always sets them. */
 interface NotificationRecord {
   id: number;
   kind: NotificationKind;

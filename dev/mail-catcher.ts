@@ -8,6 +8,8 @@ export interface CaughtMail {
   id: number;
   from: string;
   to: string[];
+  /** the Message-ID header, as the sender set it */
+  messageId: string;
   subject: string;
   text: string;
   html: string;
@@ -45,6 +47,7 @@ export async function startMailCatcher(
             id: messages.length + 1,
             from: parsed.from?.text ?? '',
             to: session.envelope.rcptTo.map((r) => r.address),
+            messageId: parsed.messageId ?? '',
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',

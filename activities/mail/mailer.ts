@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 
 export interface OutgoingMail {
@@ -7,18 +8,25 @@ export interface OutgoingMail {
   html: string;
 }
 
-/** The one thing activities need from mail: send and get the message id back. */
+/** The one thing activities need from mail: send one message under the Message-ID they give it. */
 export interface Mailer {
-  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  /** the Message-ID of the mail sent under this key, the same at every attempt */
+  messageIdFor(key: string): string;
+  send(mail: OutgoingMail & { messageId: string }): Promise<void>;
   close(): void;
 }
 
+/**
+ * SMTP through nodemailer. Its timeouts bound one attempt well under the outbox's lease (activities/mail/send-once),
+ * so an attempt that hangs cannot still be sending when a retry takes the mail over.
+ */
 export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'escrow.localhost';
   return {
+    messageIdFor: (key) => `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`,
     async send(mail) {
-      const info = await transport.sendMail({ from, ...mail });
-      return { messageId: info.messageId };
+      await transport.sendMail({ from, ...mail });
     },
     close: () => transport.close(),
   };

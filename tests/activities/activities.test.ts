@@ -1,5 +1,4 @@
 import { createSmtpMailer } from '../../activities/mail/mailer';
-import { noticeActivities } from '../../activities/notices';
 import { paymentActivities } from '../../activities/payments';
 import { sandboxGateway, webhookGateway } from '../../activities/payouts/gateway';
 import { readModelActivities } from '../../activities/read-models';
@@ -8,7 +7,6 @@ import { listMilestoneEvents } from '../../db/milestone-events';
 import { insertScheduledRequest, listProviderRequests } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import { findMilestone } from '../../db/projects';
-import { listNotifications } from '../../db/notifications';
 import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
 import { freshDatabase } from '../helpers/db';
 import { PROVIDER, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
@@ -26,30 +24,6 @@ afterAll(async () => {
   mailer.close();
   await mail.close();
   await db.end();
-});
-
-test('notify delivers over SMTP and adds to the feed once per key, even when retried', async () => {
-  const project = await seedProject(db, [120000]);
-  const acts = noticeActivities({ db, mailer, staffEmail: 'finance@escrow.test' });
-  const request = {
-    refs: { projectId: project.id, milestoneId: project.milestones[0].id },
-    key: uniq('mail'),
-    template: 'funds_released' as const,
-    to: { id: 'p-1', email: 'once@example.test', name: 'Prestataire' },
-    data: { projectTitle: 'Site', milestoneTitle: 'Maquettes', amount: 120000, currency: 'EUR' },
-  };
-  await acts.notify(request);
-  await acts.notify(request);
-  const received = await mail.waitFor((m) => m.to.includes('once@example.test'));
-  expect(received.subject).toBe('Montant libéré : Maquettes');
-  expect(received.text).toContain('1 200,00 €');
-  // a different key to the same address arrives, proving the first one would have been seen by now
-  await acts.notify({ ...request, key: uniq('mail'), template: 'payout_paid' });
-  await mail.waitFor((m) => m.to.includes('once@example.test') && m.subject.startsWith('Paiement effectué'));
-  expect(mail.messages.filter((m) => m.to.includes('once@example.test'))).toHaveLength(2);
-  const feed = await listNotifications(db, 'p-1', 10);
-  expect(feed.map((n) => n.kind)).toEqual(['payout_paid', 'funds_released']);
-  expect(feed[1]).toMatchObject({ title: 'Montant libéré : Maquettes', milestoneId: project.milestones[0].id, body: expect.stringContaining('1 200,00 €') });
 });
 
 test('recordEvent appends once per key and moves the read model state', async () => {

@@ -125,7 +125,7 @@ test.each([
     else expect(await s.handle.result()).toBe('refunded');
     const figures = (await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId);
     expect(figures).toMatchObject({ deposited: 120000, released: providerAmount, refunded: clientAmount, inEscrow: 0, paidOut: providerAmount });
-    if (providerAmount === 120000) await recordHistoryIfAsked(s.handle, 'milestone-dispute-decided-for-provider');
+    if (providerAmount === 70000) await recordHistoryIfAsked(s.handle, 'milestone-dispute-sma-split');
   });
 });
 

@@ -18,6 +18,7 @@ import { projectWorkflow } from '../../workflows/project/workflow';
 import { milestoneRefundId, refundSettledSignal, refundStatusQuery, refundWorkflowId, retryRefundUpdate } from '../../workflows/refund/contract';
 import { CLIENT, DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
 import { DAY, client, disputeIdOf, drainRefunds, finalState, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
+import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
 import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
@@ -134,6 +135,8 @@ test('amendments: a decrease below the escrow refunds the difference and its fee
     }
     expect((await handle.result()).state).toBe('finished');
     await drainRefunds(env, [...project.milestones.map((m) => m.id), addedId]);
+    await recordHistoryIfAsked(handle, 'project-amendments');
+    await recordHistoryIfAsked(m1, 'milestone-amended-then-cancelled');
   });
 });
 
@@ -179,6 +182,7 @@ test('refunds through the webhook gateway: refund.failed tells staff and waits f
     await refund.signal(refundSettledSignal, { eventId: 'rf-evt-2', outcome: 'paid' });
     await eventually(async () => ((await refund.query(refundStatusQuery)).state === 'paid' ? true : undefined));
     expect(await refund.result()).toMatchObject({ state: 'paid', attempt: 2 });
+    await recordHistoryIfAsked(refund, 'refund-failed-then-retried');
     expect((await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId)).toMatchObject({ refunded: 25000, refundsPending: 0 });
     expect((await s.timeline()).filter((t) => t.startsWith('refund'))).toEqual(['refund_ordered', 'refund_failed', 'refund_ordered', 'refund_confirmed']);
   });

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import { BEARER_ROUTES } from './access-policy';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit';
 import { securityHeaders } from './middleware/security-headers';
+import { bodyTextGuard } from './middleware/text-guard';
 import { urlGuard } from './middleware/url-guard';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
@@ -59,7 +60,7 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   const unrouted = BEARER_ROUTES.filter((key) => !routes.registered.has(key));
   if (unrouted.length > 0) throw new Error(`routes in ACCESS_POLICY without a handler: ${unrouted.join(', ')}`);
   app.use('/v1', authenticate(config.AUTH_JWT_SECRET), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));
-  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }), bodyTextGuard);
   app.use(routes.router);
   // Generated once every route is registered, so that a schema the generator cannot describe stops the start.
   const openapi = generateDocument(registry);

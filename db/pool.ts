@@ -28,3 +28,8 @@ export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Pr
     client.release();
   }
 }
+
+/** Resolves when the database answers a query. */
+export async function ping(db: Db): Promise<void> {
+  await db.query('SELECT 1');
+}

@@ -54,13 +54,13 @@ const Settings = z.object({
   RATE_LIMIT_WINDOW: duration.default(parseDuration('1m')),
   /** Express's `trust proxy`: set it (e.g. `1`, `loopback`) only behind a proxy that sets X-Forwarded-For */
   TRUST_PROXY: z.string().optional(),
-  /** how long an Idempotency-Key and its response are kept: API.md's replay promise holds at least this long */
+  /** how long an Idempotency-Key and its response are kept: the contract's replay promise holds at least this long */
   IDEMPOTENCY_TTL: duration.default(parseDuration('24h')).refine((ms) => ms >= parseDuration('24h'), 'at least 24h'),
 });
 
 export type Config = z.infer<typeof Settings>;
 
-/** Reads the settings of API.md from an environment; throws a readable error naming each bad variable. */
+/** Reads the settings of the REST contract (../shared/API.md) from an environment; throws a readable error naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = Settings.safeParse(present);

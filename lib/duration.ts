@@ -1,4 +1,4 @@
-/** Durations as API.md writes them: `500ms`, `90s`, `15m`, `36h`, `2d`. Values are milliseconds. */
+/** Durations as the REST contract (../shared/API.md) writes them: `500ms`, `90s`, `15m`, `36h`, `2d`. Values are milliseconds. */
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 

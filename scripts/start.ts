@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole system on embedded defaults. Each setting of API.md that is set replaces its embedded part:
+ * `npm start`: the whole system on embedded defaults. Each setting of the REST contract (../shared/API.md) that is set replaces its embedded part:
  * DATABASE_URL (else embedded PostgreSQL), TEMPORAL_ADDRESS (else a Temporal dev server with its Web UI),
  * SMTP_URL (else a local mail catcher). Data lives in .data/; Ctrl-C stops every child process.
  */

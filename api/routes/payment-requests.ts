@@ -10,6 +10,7 @@ import { milestoneWorkflowId, requestPaymentUpdate, retryPayoutUpdate } from '..
 import { requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
 import { actorOf } from '../middleware/auth';
+import { bodyTextGuard } from '../middleware/text-guard';
 import type { ApiRoutes } from '../route';
 import { MilestoneParams, MilestoneStatusView } from './milestones.schemas';
 import { PaymentRequestForm, PaymentRequestList, PaymentRequestMade, PaymentRequestParams, PaymentRequestUpload } from './payment-requests.schemas';
@@ -41,6 +42,7 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
         next();
       },
       upload,
+      bodyTextGuard,
     ],
     requestContent: PaymentRequestUpload,
     body: PaymentRequestForm,

@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
 import express from 'express';
-import type { Db } from '../../db/pool';
+import { ping, type Db } from '../../db/pool';
 import { problemResponse, responseConfig } from '../openapi';
 import { HealthView, OpenApiDocument, ReadyView } from './service.schemas';
 
@@ -30,7 +30,7 @@ export function serviceRouter({ db, temporal, registry, document }: { db: Db; te
   });
   router.get('/ready', async (_req, res) => {
     const [postgres, temporalState] = await Promise.all([
-      db.query('SELECT 1').then(() => 'ok' as const, () => 'unreachable' as const),
+      ping(db).then(() => 'ok' as const, () => 'unreachable' as const),
       temporal.connection.workflowService.getSystemInfo({}).then(() => 'ok' as const, () => 'unreachable' as const),
     ]);
     const isReady = postgres === 'ok' && temporalState === 'ok';

@@ -12,6 +12,7 @@ import { depositReceivedSignal, milestoneWorkflowId, payoutSettledSignal } from 
 import { refundSettledSignal, refundWorkflowId, strayDepositRefundId } from '../../workflows/refund/contract';
 import { HttpProblem } from '../problem';
 import { problemResponse, responseConfig } from '../openapi';
+import { controlCharacterAt } from '../middleware/text-guard';
 import { verifySignature } from '../webhook-signature';
 import { WebhookAck, WebhookEvent } from './webhooks.schemas';
 
@@ -110,6 +111,8 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
     } catch {
       throw new HttpProblem(400, 'the body is not valid JSON', 'invalid-input');
     }
+    const at = controlCharacterAt(json);
+    if (at !== undefined) throw new HttpProblem(400, `a control character in ${at}`, 'invalid-input');
     const event = WebhookEvent.parse(json);
     if ((await claimWebhookEvent(db, { id: event.id, type: event.type, payload: json })) === 'done') {
       res.status(200).json({ received: true, eventId: event.id, outcome: 'duplicate' });

@@ -123,3 +123,19 @@ test('withdrawal by the opener returns the milestone to funded', async () => {
   const timeline = await (await as('provider')).get(`${path}/timeline`);
   expect(timeline.body.events.map((e: { type: string }) => e.type).slice(-2)).toEqual(['dispute_opened', 'dispute_withdrawn']);
 });
+
+test('a control character in a statement or a form field is a 400: PostgreSQL would refuse it and stall the dispute', async () => {
+  const { path } = await fundedMilestone();
+  const nul = expectProblem(await (await as('provider')).post(`${path}/disputes`).send({ reason: 'Retard', statement: 'a\u0000b' }), 400);
+  expect(nul.errors).toEqual([{ path: 'statement', message: 'control characters are not allowed' }]);
+  expectProblem(await (await as('provider')).post(`${path}/disputes`).send({ reason: 'Retard', statement: 'ok', ['k\u0007']: 1 }), 400);
+  const upload = (await as('provider')).post(`${path}/payment-requests`).attach('invoice', Buffer.from('%PDF-1.4\n'), 'f.pdf');
+  expectProblem(await upload.field('invoiceNumber', 'F\u00001').field('amount', '100000'), 400);
+
+  const opened = await (await as('provider')).post(`${path}/disputes`).send({ reason: 'Retard', statement: 'Ligne 1\nLigne 2\tfin' });
+  expect(opened.status).toBe(201);
+  expectProblem(await (await as('client')).post(`/v1/disputes/${opened.body.id}/responses`).send({ statement: '\u0000' }), 400);
+  const answered = await (await as('client')).post(`/v1/disputes/${opened.body.id}/responses`).send({ statement: 'Pas encore.' });
+  expect(answered.status).toBe(201);
+  await eventually(async () => ((await (await as('client')).get(`/v1/disputes/${opened.body.id}`)).body.statements?.length === 2 ? true : undefined), 10000, 'the response in the read model');
+});

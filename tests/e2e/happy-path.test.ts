@@ -63,7 +63,7 @@ test('R0 happy path over HTTP: create, fund in two parts, deliver, release, invo
   const paid = await call('GET', '/v1/me/payment-requests', [PROVIDER.id, 'provider']);
   expect(paid.body.items[0]).toMatchObject({ state: 'paid', payoutId: expect.stringMatching(/^po_sbx_/), paidAt: expect.any(String) });
   const final = await sys.summaryMatchingLedger(projectId);
-  // API.md's example: 1 200,00 € released, 1 080,00 € paid out after the 10 % commission
+  // the contract's example (../shared/API.md): 1 200,00 € released, 1 080,00 € paid out after the 10 % commission
   expect(final.milestones[0]).toMatchObject({ state: 'paid', deposited: 120000, released: 120000, refunded: 0, inEscrow: 0, paidOut: 108000, commission: 12000, escrowFee: 3600 });
   expect(final.totals).toMatchObject({ amount: 200000, deposited: 120000, paidOut: 108000 });
   const invoices = await call('GET', '/v1/me/fee-invoices', [PROVIDER.id, 'provider']);

@@ -48,7 +48,7 @@ export interface ApiSystem {
 
 /**
  * The real app over real services: a Temporal dev server, a worker with the real activities, PostgreSQL, SMTP.
- * `settings` override API.md's variables, as the environment would.
+ * `settings` override the contract's settings (../shared/API.md), as the environment would.
  */
 export async function startApiSystem(settings: Record<string, string> = {}): Promise<ApiSystem> {
   const [env, { db, url }, mail, bundle] = await Promise.all([startDevServer(), freshDatabase(), startMailCatcher(), bundleWorkflows()]);

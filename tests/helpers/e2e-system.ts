@@ -30,7 +30,7 @@ export interface E2eSystem {
 
 /**
  * The system as it runs in production: the API and worker processes (api/main.ts, worker/main.ts) against a
- * Temporal dev server, PostgreSQL and an SMTP listener, reached only through HTTP. `settings` are API.md's variables.
+ * Temporal dev server, PostgreSQL and an SMTP listener, reached only through HTTP. `settings` are the contract's variables (../shared/API.md).
  */
 export async function startE2eSystem(settings: Record<string, string>): Promise<E2eSystem> {
   const [env, { db, url }, mail]: [TestWorkflowEnvironment, { db: Db; url: string }, MailCatcher] = await Promise.all([

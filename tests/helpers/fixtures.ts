@@ -40,7 +40,7 @@ export async function seedProject(
 }
 
 const DAY = 86_400_000;
-/** API.md's defaults, with payouts on any day so tests do not depend on the weekday they run. */
+/** The contract's default timings (../shared/API.md), with payouts on any day so tests do not depend on the weekday they run. */
 export const DEFAULT_TIMING: MilestoneTiming = {
   payoutDelayMs: 2 * DAY,
   payoutCalendar: 'any',

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../lib/config';
 import { parseDuration, parseSchedule } from '../../lib/duration';
 
-test('durations in the units API.md names', () => {
+test('durations in the units the contract names: 500ms, 90s, 15m, 36h, 2d', () => {
   expect(parseDuration('500ms')).toBe(500);
   expect(parseDuration('90s')).toBe(90_000);
   expect(parseDuration('15m')).toBe(900_000);

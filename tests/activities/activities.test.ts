@@ -1,4 +1,4 @@
-import { createSmtpMailer } from '../../activities/mail/mailer';
+import type { Mailer } from '../../activities/mail/mailer';
 import { paymentActivities } from '../../activities/payments';
 import { sandboxGateway, webhookGateway } from '../../activities/payouts/gateway';
 import { readModelActivities } from '../../activities/read-models';
@@ -7,24 +7,18 @@ import { listMilestoneEvents } from '../../db/milestone-events';
 import { insertScheduledRequest, listProviderRequests } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import { findMilestone } from '../../db/projects';
-import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
-import { freshDatabase } from '../helpers/db';
 import { PROVIDER, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
+import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
 
+let h: WorkflowHarness;
 let db: Db;
-let mail: MailCatcher;
-let mailer: ReturnType<typeof createSmtpMailer>;
+let mailer: Mailer;
 
 beforeAll(async () => {
-  ({ db } = await freshDatabase());
-  mail = await startMailCatcher();
-  mailer = createSmtpMailer(`smtp://127.0.0.1:${mail.smtpPort}`, 'Plateforme <no-reply@escrow.test>');
+  h = await workflowHarness();
+  ({ db, mailer } = h);
 });
-afterAll(async () => {
-  mailer.close();
-  await mail.close();
-  await db.end();
-});
+afterAll(() => h.close());
 
 test('recordEvent appends once per key and moves the read model state', async () => {
   const project = await seedProject(db, [1000]);

@@ -4,30 +4,26 @@
  * retry runs beside it.
  */
 import { noticeActivities } from '../../activities/notices';
-import { createSmtpMailer, type Mailer } from '../../activities/mail/mailer';
+import type { Mailer } from '../../activities/mail/mailer';
 import { MailInFlight } from '../../activities/mail/send-once';
 import { listNotifications } from '../../db/notifications';
 import type { Db } from '../../db/pool';
-import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
+import type { MailCatcher } from '../../dev/mail-catcher';
 import type { NoticeRequest } from '../../workflows/activities/contract';
-import { freshDatabase } from '../helpers/db';
 import { seedProject, uniq } from '../helpers/fixtures';
 import { eventually } from '../helpers/temporal';
+import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
 
+let h: WorkflowHarness;
 let db: Db;
 let mail: MailCatcher;
 let smtp: Mailer;
 
 beforeAll(async () => {
-  ({ db } = await freshDatabase());
-  mail = await startMailCatcher();
-  smtp = createSmtpMailer(`smtp://127.0.0.1:${mail.smtpPort}`, 'Plateforme <no-reply@escrow.test>');
+  h = await workflowHarness();
+  ({ db, mail, mailer: smtp } = h);
 });
-afterAll(async () => {
-  smtp.close();
-  await mail.close();
-  await db.end();
-});
+afterAll(() => h.close());
 
 const never = new Promise<never>(() => undefined);
 /** The same SMTP mailer, but its send is replaced. */

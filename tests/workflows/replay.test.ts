@@ -17,8 +17,8 @@ test('there are recorded histories to replay', () => {
   expect(files.length).toBeGreaterThan(0);
 });
 
-// Histories recorded from earlier versions of the workflows (RECORD_HISTORIES=1 npm test rewrites them):
-// today's code must replay them without a nondeterminism error, or running milestones would break on deploy.
+// Histories recorded by every earlier version of the workflows, frozen (SHA256SUMS; never rewritten, new versions go
+// beside them): today's code must replay them without a nondeterminism error, or running milestones would break.
 test.each(files)('replays %s with the current workflow code', async (file) => {
   const history = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')));
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history)).resolves.toBeUndefined();

@@ -1,12 +1,12 @@
 import { recordNotice } from '../db/notifications';
+import { isMailQueued } from '../db/outbox';
 import type { Db } from '../db/pool';
 import { milestoneState } from '../db/projects';
+import { escapeHtml } from '../lib/text';
 import type { NoticeRequest, StaffNotice } from '../workflows/activities/contract';
 import type { Mailer } from './mail/mailer';
 import { deliverOnce, sendOnce } from './mail/send-once';
 import { renderMail } from './mail/templates';
-
-const escapeHtml = (line: string) => line.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
 
 type NoticeDeps = { db: Db; mailer: Mailer; staffEmail: string; mailLeaseSeconds?: number };
 
@@ -25,18 +25,19 @@ export function noticeActivities(deps: NoticeDeps) {
   return {
     /** One notice to one party: an entry in their in-app feed and an e-mail, each at most once per key. */
     async notify(request: NoticeRequest): Promise<void> {
-      if (request.onlyWhileState) {
+      // A reminder is dropped once the milestone has left its state, unless an earlier attempt already wrote it.
+      if (request.onlyWhileState && !(await isMailQueued(db, request.key))) {
         const state = await milestoneState(db, request.refs.milestoneId);
         if (state !== undefined && state !== request.onlyWhileState) return;
       }
       const notice = renderMail(request.template, { ...request.data, recipientName: request.to.name });
       const { key, template, to } = request;
-      await recordNotice(
+      const claim = await recordNotice(
         db,
         { key, userId: to.id, kind: template, title: notice.subject, body: notice.summary, ...request.refs },
         { key, recipient: to.email, template, messageId: mailer.messageIdFor(key) },
       );
-      await deliver(key, { to: to.email, subject: notice.subject, text: notice.text, html: notice.html });
+      await deliver(key, { to: to.email, subject: notice.subject, text: notice.text, html: notice.html }, claim);
     },
 
     /** Tells the finance staff (failed payouts and refunds need a human). */

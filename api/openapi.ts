@@ -8,10 +8,14 @@ import { ProblemSchema } from './schemas/common';
 /** Every route documents these refusals; a failing dependency (database, Temporal) is a 503, never a 500. */
 const PROBLEMS = { get: [400, 401, 403, 404, 409, 422, 429, 503], post: [400, 401, 403, 404, 409, 413, 415, 422, 429, 503] };
 
-export const problemResponse: ResponseConfig = {
+const problemResponse: ResponseConfig = {
   description: 'problem details (RFC 9457)',
   content: { 'application/problem+json': { schema: ProblemSchema } },
 };
+
+/** The refusals a route can answer, each documented as problem+json. */
+export const problemResponses = (statuses: readonly number[]): Record<number, ResponseConfig> =>
+  Object.fromEntries(statuses.map((status) => [status, problemResponse]));
 
 export function responseConfig(doc: ResponseDoc): ResponseConfig {
   const content = 'schema' in doc ? { 'application/json': { schema: doc.schema } } : { [doc.contentType]: { schema: z.string() } };
@@ -27,9 +31,8 @@ export function createRegistry(): OpenAPIRegistry {
 /** Documents a bearer route from the schemas its handler is typed by and its row of the access table. */
 export function documentRoute(registry: OpenAPIRegistry, spec: RouteShape, rule: BearerRule): void {
   const { method, path } = splitRouteKey(spec.route);
-  const responses: Record<number, ResponseConfig> = {};
-  for (const [status, doc] of Object.entries(spec.responses)) responses[Number(status)] = responseConfig(doc);
-  for (const status of PROBLEMS[method]) responses[status] ??= problemResponse;
+  const documented = Object.fromEntries(Object.entries(spec.responses).map(([status, doc]) => [status, responseConfig(doc)]));
+  const responses = { ...problemResponses(PROBLEMS[method]), ...documented };
   const body = spec.requestContent ?? (spec.body ? { 'application/json': { schema: spec.body } } : undefined);
   const idempotencyKey = z.string().min(1).max(255).optional().meta({ description: 'replays the first response for the same request (kept 24 h)' });
   registry.registerPath({

@@ -100,3 +100,11 @@ export async function checkLedger(db: Db): Promise<Violation[]> {
 }
 
 export const LEDGER_RULES = RULES.map((r) => r.rule);
+
+/** How many entries and lines the ledger holds. */
+export async function ledgerSize(db: Db): Promise<{ entries: number; lines: number }> {
+  const { rows } = await db.query<{ entries: number; lines: number }>(
+    'SELECT (SELECT count(*) FROM ledger_entries) AS entries, (SELECT count(*) FROM ledger_lines) AS lines',
+  );
+  return rows[0];
+}

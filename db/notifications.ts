@@ -1,5 +1,5 @@
 import type { NotificationKind } from '../domain/notifications';
-import { enqueueMail, type OutboxMail } from './outbox';
+import { enqueueMail, type MailClaim, type OutboxMail } from './outbox';
 import { inTransaction, type Db } from './pool';
 
 export interface NewNotification {
@@ -13,15 +13,18 @@ export interface NewNotification {
   disputeId?: string;
 }
 
-/** Adds a feed entry once per key, and queues its e-mail in the same transaction: a notice is never half written. */
-export async function recordNotice(db: Db, n: NewNotification, mail: OutboxMail): Promise<void> {
-  await inTransaction(db, async (tx) => {
+/**
+ * Adds a feed entry once per key, and queues its e-mail, claimed for this attempt, in the same transaction: a notice
+ * is never half written. Returns the claim, or undefined when an earlier attempt had written the notice.
+ */
+export async function recordNotice(db: Db, n: NewNotification, mail: OutboxMail): Promise<MailClaim | undefined> {
+  return inTransaction(db, async (tx) => {
     await tx.query(
       `INSERT INTO notifications (key, user_id, kind, title, body, project_id, milestone_id, dispute_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
       [n.key, n.userId, n.kind, n.title, n.body, n.projectId, n.milestoneId, n.disputeId ?? null],
     );
-    await enqueueMail(tx, mail);
+    return enqueueMail(tx, mail);
   });
 }
 

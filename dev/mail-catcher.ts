@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { escapeHtml } from '../lib/text';
 
 export interface CaughtMail {
   id: number;
@@ -73,9 +74,8 @@ export async function startMailCatcher(
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(messages));
         return;
       }
-      const esc = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
       const rows = [...messages].reverse().map(
-        (m) => `<article><h3>${esc(m.subject)}</h3><p>${esc(m.receivedAt)} — à ${esc(m.to.join(', '))}</p><pre>${esc(m.text)}</pre></article>`,
+        (m) => `<article><h3>${escapeHtml(m.subject)}</h3><p>${escapeHtml(m.receivedAt)} — à ${escapeHtml(m.to.join(', '))}</p><pre>${escapeHtml(m.text)}</pre></article>`,
       );
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
         `<!doctype html><meta charset="utf-8"><title>Mail catcher</title><h1>${messages.length} message(s)</h1>${rows.join('<hr>')}`,

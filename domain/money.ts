@@ -16,7 +16,7 @@ function decimal(minor: number, digits: number): string {
 /**
  * An amount as a person reads it, in French by default: `1 200,00 €`, `1 200 JPY`, `1,500 KWD` with every digit
  * of the currency's minor unit. Formatted from the exact decimal, never from a float. A code ISO 4217 does not list
- * (the API refuses them) is shown with two digits.
+ * is shown with two digits (projects in such a code can still be created today: docs/decisions.md, "Currencies").
  */
 export function formatAmount(minor: number, currency: string, locale = 'fr-FR'): string {
   const digits = minorUnits(currency) ?? 2;

@@ -17,8 +17,8 @@ export interface Mailer {
 }
 
 /**
- * SMTP through nodemailer. Its timeouts bound one attempt well under the outbox's lease (activities/mail/send-once),
- * so an attempt that hangs cannot still be sending when a retry takes the mail over.
+ * SMTP through nodemailer, with short timeouts (each is per step: connecting, the greeting, an idle socket), so that
+ * an attempt facing a dead server fails fast and gives its lease back.
  */
 export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
   const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });

@@ -1,8 +1,8 @@
-import { claimMail, enqueueMail, markMailRefused, markMailSent, releaseMail } from '../../db/outbox';
+import { claimMail, enqueueMail, markMailRefused, markMailSent, releaseMail, type MailClaim } from '../../db/outbox';
 import type { Db } from '../../db/pool';
 import type { Mailer, OutgoingMail } from './mailer';
 
-/** How long an attempt holds a mail: longer than the SMTP timeouts let one attempt last (activities/mail/mailer). */
+/** How long an attempt holds a mail before a retry may take it over. */
 export const MAIL_LEASE_SECONDS = 60;
 
 /** Another attempt is sending this mail right now: retried later, when it has been sent or its lease has expired. */
@@ -14,29 +14,28 @@ export class MailInFlight extends Error {
 }
 
 /**
- * Sends a mail queued in the outbox (db/outbox.ts), once per key whatever the retries: the attempt takes a lease on
- * it, sends it under a Message-ID derived from its key, and marks it sent. A worker that dies after the SMTP server
- * took the mail and before the mark sends it again once the lease expires, under the same Message-ID (SMTP has no
- * idempotency; mail systems that see two copies of one Message-ID keep one). A permanent refusal (5xx: unknown
- * mailbox, say) is recorded and not retried: the notice stays in the in-app feed.
+ * Sends a mail queued in the outbox (db/outbox.ts), once per key whatever the retries: with the claim its queuing
+ * took, or, on a retry, a claim taken now; under the Message-ID stored with it; then marked sent. Only the latest
+ * claim writes back. A permanent refusal (5xx: unknown mailbox, say) is recorded and not retried: the notice stays in
+ * the in-app feed. What remains is SMTP's own window (docs/decisions.md, "The e-mail outbox").
  */
 export function deliverOnce({ db, mailer, leaseSeconds = MAIL_LEASE_SECONDS }: { db: Db; mailer: Mailer; leaseSeconds?: number }) {
-  return async (key: string, mail: OutgoingMail): Promise<void> => {
-    const claim = await claimMail(db, key, leaseSeconds);
+  return async (key: string, mail: OutgoingMail, queuedClaim?: MailClaim): Promise<void> => {
+    const claim = queuedClaim ?? (await claimMail(db, key, leaseSeconds));
     if (claim === 'done') return;
     if (claim === 'in-flight') throw new MailInFlight(key);
     try {
-      await mailer.send({ ...mail, messageId: mailer.messageIdFor(key) });
+      await mailer.send({ ...mail, messageId: claim.messageId });
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode;
       if (!code || code < 500) {
-        await releaseMail(db, key);
+        await releaseMail(db, claim);
         throw err;
       }
-      await markMailRefused(db, key, `SMTP ${code}`);
+      await markMailRefused(db, claim, `SMTP ${code}`);
       return;
     }
-    await markMailSent(db, key);
+    await markMailSent(db, claim);
   };
 }
 
@@ -44,7 +43,7 @@ export function deliverOnce({ db, mailer, leaseSeconds = MAIL_LEASE_SECONDS }: {
 export function sendOnce(deps: { db: Db; mailer: Mailer; leaseSeconds?: number }) {
   const deliver = deliverOnce(deps);
   return async (key: string, template: string, mail: OutgoingMail): Promise<void> => {
-    await enqueueMail(deps.db, { key, recipient: mail.to, template, messageId: deps.mailer.messageIdFor(key) });
-    await deliver(key, mail);
+    const claim = await enqueueMail(deps.db, { key, recipient: mail.to, template, messageId: deps.mailer.messageIdFor(key) });
+    await deliver(key, mail, claim);
   };
 }

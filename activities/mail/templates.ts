@@ -1,5 +1,6 @@
 import { formatAmount } from '../../domain/money';
 import type { NoticeData, NotificationKind } from '../../domain/notifications';
+import { escapeHtml } from '../../lib/text';
 
 /** French notices, as e-mail (text and HTML) and as the in-app feed's title and body: one per event a party must hear about. */
 
@@ -163,9 +164,6 @@ const TEMPLATES = {
 function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export interface RenderedNotice {
   subject: string;

@@ -1,8 +1,7 @@
 import type { RequestHandler } from 'express';
+import { hasForbiddenCharacter } from '../../lib/text';
 import { HttpProblem } from '../problem';
 
-/** C0 controls and DEL. No id, filter or path segment of the API contains one, and PostgreSQL refuses NUL in text. */
-const hasControl = (text: string) => [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /** A URL component percent-decoded as UTF-8, or undefined when it is not valid UTF-8 (a lone %C3, %FF…). */
 function decodeStrictly(component: string): string | undefined {
@@ -21,7 +20,7 @@ export function isReadableUrl(url: string): boolean {
   const components = [...path.split('/'), ...query.split('&').map((pair) => pair.replace(/\+/g, ' '))];
   return components.every((component) => {
     const text = decodeStrictly(component);
-    return text !== undefined && !hasControl(text);
+    return text !== undefined && !hasForbiddenCharacter(text);
   });
 }
 

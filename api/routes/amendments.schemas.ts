@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Amendment } from '../../workflows/project/contract';
-import { Amount, Id } from '../schemas/common';
+import { Amount, describes, Id } from '../schemas/common';
 
 const Title = z.string().trim().min(1).max(200);
 
@@ -19,8 +19,8 @@ const AmendmentChange = z.union([
   z.strictObject({ remove: z.string() }),
 ]);
 
-export const AmendmentView = z
-  .strictObject({
+export const AmendmentView = describes<Amendment>()(
+  z.strictObject({
     id: z.string(),
     proposedBy: z.enum(['client', 'provider']),
     proposedAt: z.string(),
@@ -28,7 +28,7 @@ export const AmendmentView = z
     state: z.enum(['pending', 'applied', 'partially_applied', 'superseded']),
     acceptedAt: z.string().optional(),
     results: z.array(z.strictObject({ change: AmendmentChange, applied: z.boolean(), reason: z.string().optional() })).optional(),
-  })
-  .meta({ id: 'Amendment' }) satisfies z.ZodType<Amendment>;
+  }).meta({ id: 'Amendment' }),
+);
 
 export const AmendmentList = z.strictObject({ items: z.array(AmendmentView) }).meta({ id: 'Amendments' });

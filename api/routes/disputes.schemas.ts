@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DISPUTE_STATES, type DisputeView } from '../../domain/dispute';
 import { MILESTONE_STATES } from '../../domain/milestone';
-import { Id } from '../schemas/common';
+import { describes, Id } from '../schemas/common';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 const MinorUnits = z.number().int('amounts are integers in minor units').min(0).max(1_000_000_000);
@@ -26,8 +26,8 @@ export const QueueQuery = z.strictObject({
 const Party = z.enum(['client', 'provider']);
 const Amount = z.number().int();
 
-export const DisputeViewSchema = z
-  .strictObject({
+export const DisputeViewSchema = describes<DisputeView>()(
+  z.strictObject({
     id: z.string(),
     milestoneId: z.string(),
     projectId: z.string(),
@@ -78,8 +78,8 @@ export const DisputeViewSchema = z
     decision: z.strictObject({ providerAmount: Amount, clientAmount: Amount, rationale: z.string(), by: z.string(), at: z.string() }).optional(),
     settlement: z.strictObject({ proposalId: z.string(), providerAmount: Amount, clientAmount: Amount, at: z.string() }).optional(),
     version: z.number().int(),
-  })
-  .meta({ id: 'Dispute' }) satisfies z.ZodType<DisputeView>;
+  }).meta({ id: 'Dispute' }),
+);
 
 export const ProposalMadeView = DisputeViewSchema.extend({ proposalId: z.string().meta({ description: 'the new proposal' }) }).meta({
   id: 'DisputeWithNewProposal',

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { MILESTONE_STATES } from '../../domain/milestone';
 import type { MilestoneStatus, PaymentRequestView } from '../../workflows/milestone/contract';
-import { Id } from '../schemas/common';
+import { describes, Id } from '../schemas/common';
 
 export const MilestoneParams = z.object({ projectId: Id, milestoneId: Id });
 
 const Amount = z.number().int();
 
-const MilestonePaymentRequest = z
-  .strictObject({
+const MilestonePaymentRequest = describes<PaymentRequestView>()(
+  z.strictObject({
     id: z.string(),
     invoiceId: z.string(),
     invoiceNumber: z.string(),
@@ -18,11 +18,11 @@ const MilestonePaymentRequest = z
     attempt: z.number().int().meta({ description: 'payout attempts so far' }),
     payoutId: z.string().optional(),
     failed: z.strictObject({ reason: z.string(), at: z.string() }).optional(),
-  })
-  .meta({ id: 'MilestonePaymentRequest' }) satisfies z.ZodType<PaymentRequestView>;
+  }).meta({ id: 'MilestonePaymentRequest' }),
+);
 
-export const MilestoneStatusView = z
-  .strictObject({
+export const MilestoneStatusView = describes<MilestoneStatus>()(
+  z.strictObject({
     milestoneId: z.string(),
     projectId: z.string(),
     state: z.enum(MILESTONE_STATES),
@@ -39,8 +39,8 @@ export const MilestoneStatusView = z
     cancelRequestedBy: z.array(z.enum(['client', 'provider'])),
     paymentRequest: MilestonePaymentRequest.optional(),
     disputeId: z.string().optional(),
-  })
-  .meta({ id: 'MilestoneStatus' }) satisfies z.ZodType<MilestoneStatus>;
+  }).meta({ id: 'MilestoneStatus' }),
+);
 
 export const CancelledView = MilestoneStatusView.extend({
   outcome: z.enum(['cancelled', 'pending', 'refunded']).meta({ description: "`pending`: recorded, waits for the other party's cancel" }),

@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import type { RefundStatus } from '../../workflows/refund/contract';
+import { REFUND_ID_MAX_LENGTH, type RefundStatus } from '../../workflows/refund/contract';
+import { describes } from '../schemas/common';
 
 /** Refund ids embed a payment provider's event id for stray deposits, so they are wider than other ids. */
-export const RefundParams = z.object({ refundId: z.string().min(1).max(200) });
+export const RefundParams = z.object({ refundId: z.string().min(1).max(REFUND_ID_MAX_LENGTH) });
 
-export const RefundStatusView = z
-  .strictObject({
+export const RefundStatusView = describes<RefundStatus>()(
+  z.strictObject({
     refundId: z.string(),
     state: z.enum(['ordered', 'paid', 'failed']),
     attempt: z.number().int(),
     failureReason: z.string().optional(),
-  })
-  .meta({ id: 'RefundStatus' }) satisfies z.ZodType<RefundStatus>;
+  }).meta({ id: 'RefundStatus' }),
+);

@@ -2,14 +2,14 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import { ping, type Db } from '../../db/pool';
-import { problemResponse, responseConfig } from '../openapi';
+import { problemResponses, responseConfig } from '../openapi';
 import { HealthView, OpenApiDocument, ReadyView } from './service.schemas';
 
 /** Probes and the document: public, for load balancers, orchestrators and API clients. */
 export function serviceRouter({ db, temporal, registry, document }: { db: Db; temporal: Client; registry: OpenAPIRegistry; document: () => object }) {
   const ready = { description: 'PostgreSQL and Temporal answer', schema: ReadyView };
   // Refused before any route: a URL that is not readable text, an address over its rate limit.
-  const refusals = { 400: problemResponse, 429: problemResponse };
+  const refusals = problemResponses([400, 429]);
   registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness: the process answers', responses: { 200: responseConfig({ description: 'alive', schema: HealthView }), ...refusals } });
   registry.registerPath({
     method: 'get',

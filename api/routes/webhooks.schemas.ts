@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REFUND_ID_MAX_LENGTH } from '../../workflows/refund/contract';
 import { Amount, Currency, Id } from '../schemas/common';
 
 const EventId = z.string().min(1).max(100);
@@ -16,11 +17,11 @@ export const WebhookEvent = z
       type: z.literal('payout.failed'),
       data: z.object({ payoutId: z.string().min(1).max(100), reason: z.string().max(500).default('unspecified') }),
     }),
-    z.object({ id: EventId, type: z.literal('refund.paid'), data: z.object({ refundId: z.string().min(1).max(100) }) }),
+    z.object({ id: EventId, type: z.literal('refund.paid'), data: z.object({ refundId: z.string().min(1).max(REFUND_ID_MAX_LENGTH) }) }),
     z.object({
       id: EventId,
       type: z.literal('refund.failed'),
-      data: z.object({ refundId: z.string().min(1).max(100), reason: z.string().max(500).default('unspecified') }),
+      data: z.object({ refundId: z.string().min(1).max(REFUND_ID_MAX_LENGTH), reason: z.string().max(500).default('unspecified') }),
     }),
   ])
   .meta({ id: 'PaymentEvent' });

@@ -11,8 +11,8 @@ import { findRefund } from '../../db/refunds';
 import { depositReceivedSignal, milestoneWorkflowId, payoutSettledSignal } from '../../workflows/milestone/contract';
 import { refundSettledSignal, refundWorkflowId, strayDepositRefundId } from '../../workflows/refund/contract';
 import { HttpProblem } from '../problem';
-import { problemResponse, responseConfig } from '../openapi';
-import { controlCharacterAt } from '../middleware/text-guard';
+import { problemResponses, responseConfig } from '../openapi';
+import { forbiddenCharacterAt } from '../middleware/text-guard';
 import { verifySignature } from '../webhook-signature';
 import { WebhookAck, WebhookEvent } from './webhooks.schemas';
 
@@ -36,7 +36,7 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
     request: { body: { content: { 'application/json': { schema: WebhookEvent } } } },
     responses: {
       200: responseConfig({ description: 'applied, or seen before, or about nothing we know', schema: WebhookAck }),
-      ...Object.fromEntries([400, 401, 413, 415, 422, 429, 503].map((status) => [status, problemResponse])),
+      ...problemResponses([400, 401, 413, 415, 422, 429, 503]),
     },
   });
 
@@ -111,8 +111,8 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
     } catch {
       throw new HttpProblem(400, 'the body is not valid JSON', 'invalid-input');
     }
-    const at = controlCharacterAt(json);
-    if (at !== undefined) throw new HttpProblem(400, `a control character in ${at}`, 'invalid-input');
+    const at = forbiddenCharacterAt(json);
+    if (at !== undefined) throw new HttpProblem(400, `a control character or a lone surrogate in ${at}`, 'invalid-input');
     const event = WebhookEvent.parse(json);
     if ((await claimWebhookEvent(db, { id: event.id, type: event.type, payload: json })) === 'done') {
       res.status(200).json({ received: true, eventId: event.id, outcome: 'duplicate' });

@@ -16,3 +16,16 @@ export const ProblemSchema = z
     errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
   })
   .meta({ id: 'Problem' });
+
+type FieldsOf<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>];
+
+/**
+ * A response schema for a contract type: what it parses is that type, and its fields are exactly the type's, so a
+ * field added to the contract does not compile until it is documented here (and one documented here must exist).
+ */
+export const describes =
+  <T>() =>
+  <S extends z.ZodType<T>>(
+    schema: S & (FieldsOf<z.output<S>, T> extends [never, never] ? unknown : { undocumentedOrUnknownFields: FieldsOf<T, z.output<S>> }),
+  ): S =>
+    schema;

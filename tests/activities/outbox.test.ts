@@ -115,3 +115,35 @@ test('SMTP unreachable: the attempt gives its lease back and the retry sends at 
   expect(await listNotifications(db, refused.to.id, 10)).toHaveLength(1);
   expect(received(refused)).toHaveLength(0);
 });
+
+test('only the latest claim writes back: an attempt that outlived its lease cannot undo or refuse what the retry sent', async () => {
+  const request = await notice();
+  let failLate: (err: Error) => void = () => undefined;
+  const late = noticeActivities({ db, mailer: mailerWith(() => new Promise((_resolve, reject) => (failLate = reject))), staffEmail: 'f@x.test', mailLeaseSeconds: 1 });
+  const first = late.notify(request);
+  await eventually(async () => ((await outboxRow(request.key))?.claimed_at ? true : undefined), 10000, 'claimed');
+
+  await retry(() => noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test', mailLeaseSeconds: 1 }).notify(request));
+  expect(await outboxRow(request.key)).toMatchObject({ state: 'sent', attempts: 2 });
+  failLate(Object.assign(new Error('550 mailbox unavailable'), { responseCode: 550 }));
+  await first;
+  expect(await outboxRow(request.key)).toMatchObject({ state: 'sent', attempts: 2 });
+  expect(received(request)).toHaveLength(1);
+});
+
+test('a reminder whose notice an earlier attempt wrote is delivered even if the milestone has moved on since', async () => {
+  const request = { ...(await notice()), template: 'release_reminder' as const, onlyWhileState: 'awaiting_deposit' };
+  const setState = (state: string) => db.query('UPDATE milestones SET state = $2 WHERE id = $1', [request.refs.milestoneId, state]);
+  void noticeActivities({ db, mailer: mailerWith(() => never), staffEmail: 'f@x.test', mailLeaseSeconds: 1 }).notify(request);
+  await eventually(async () => ((await outboxRow(request.key))?.claimed_at ? true : undefined), 10000, 'queued');
+  await setState('funded');
+  await retry(() => noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test', mailLeaseSeconds: 1 }).notify(request));
+  await mail.waitFor((m) => m.to.includes(request.to.email));
+  expect(await outboxRow(request.key)).toMatchObject({ state: 'sent' });
+
+  // A reminder about a state the milestone has left, never written before, is dropped: no feed entry, no mail.
+  const stale = { ...request, key: uniq('notice') };
+  await noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test' }).notify(stale);
+  expect(await outboxRow(stale.key)).toBeUndefined();
+  expect(await listNotifications(db, request.to.id, 10)).toHaveLength(1);
+});

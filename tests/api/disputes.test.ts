@@ -124,10 +124,11 @@ test('withdrawal by the opener returns the milestone to funded', async () => {
   expect(timeline.body.events.map((e: { type: string }) => e.type).slice(-2)).toEqual(['dispute_opened', 'dispute_withdrawn']);
 });
 
-test('a control character in a statement or a form field is a 400: PostgreSQL would refuse it and stall the dispute', async () => {
+test('a control character or a lone surrogate in a statement or a form field is a 400: PostgreSQL would refuse it and stall the dispute', async () => {
   const { path } = await fundedMilestone();
   const nul = expectProblem(await (await as('provider')).post(`${path}/disputes`).send({ reason: 'Retard', statement: 'a\u0000b' }), 400);
-  expect(nul.errors).toEqual([{ path: 'statement', message: 'control characters are not allowed' }]);
+  expect(nul.errors).toEqual([{ path: 'statement', message: 'not text: control characters and lone surrogates are refused' }]);
+  expectProblem(await (await as('provider')).post(`${path}/disputes`).send({ reason: '\ud800', statement: 'ok' }), 400);
   expectProblem(await (await as('provider')).post(`${path}/disputes`).send({ reason: 'Retard', statement: 'ok', ['k\u0007']: 1 }), 400);
   const upload = (await as('provider')).post(`${path}/payment-requests`).attach('invoice', Buffer.from('%PDF-1.4\n'), 'f.pdf');
   expectProblem(await upload.field('invoiceNumber', 'F\u00001').field('amount', '100000'), 400);

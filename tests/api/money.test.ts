@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { strayDepositRefundId } from '../../workflows/refund/contract';
 import { checkLedger } from '../../db/ledger-check';
 import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
@@ -112,6 +113,13 @@ test('refunds: refund.failed leaves it for staff to retry (platform only), refun
     return s.deposited === 10000 ? s : undefined;
   });
   expect((await (await client()).get(`/v1/projects/${p.id}/payments`)).body.milestones[0]).toMatchObject({ deposited: 10000, refunded: 10000, inEscrow: 0 });
+
+  // The longest event id the contract takes makes a stray refund id longer than 100: its settlement is still accepted.
+  const eventId = `evt_${'x'.repeat(96)}`;
+  await sys.webhook('deposit.succeeded', { milestoneId: id, amount: 100, currency: 'EUR', reference: 'late-2' }, eventId);
+  const stray = await eventually(async () => (await sys.db.query('SELECT id FROM refunds WHERE id = $1', [strayDepositRefundId(id, eventId)])).rows[0]);
+  expect(stray.id.length).toBeGreaterThan(100);
+  expect((await sys.webhook('refund.paid', { refundId: stray.id })).body).toMatchObject({ received: true, outcome: 'applied' });
 });
 
 test('a broken multipart body is a 400, never a 5xx', async () => {

@@ -7,8 +7,11 @@ export const refundWorkflowId = (refundId: string): string => `refund:${refundId
 /** The n-th refund a milestone orders (n = 1, 2, …): `rf_<milestoneId>_<n>`. */
 export const milestoneRefundId = (milestoneId: string, n: number): string => `rf_${milestoneId}_${n}`;
 
-/** The refund of a deposit that arrived after its milestone ended, one per payment-provider event. */
-export const strayDepositRefundId = (milestoneId: string, eventId: string): string => `rf_${milestoneId}_stray_${eventId}`.slice(0, 120);
+/** The refund of a deposit that arrived after its milestone ended, one per payment-provider event (at most 174 long). */
+export const strayDepositRefundId = (milestoneId: string, eventId: string): string => `rf_${milestoneId}_stray_${eventId}`;
+
+/** The longest refund id: a stray deposit's, from a 64-character milestone id and a 100-character event id. */
+export const REFUND_ID_MAX_LENGTH = 200;
 
 export interface RefundInput {
   refundId: string;

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { milestoneRefundId, refundWorkflowId } from '../../workflows/refund/contract';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -40,6 +42,24 @@ export async function refusal(handle: WorkflowHandle, send: () => Promise<unknow
       throw err;
     }
     throw new Error('the update was accepted');
+  }
+}
+
+/**
+ * Runs an update the workflow should accept. The time-skipping server now and then answers the outcome of an update
+ * it took as "not found" while the workflow is running: the same update, under the same id, is then sent again, and
+ * the server applies one update id at most once.
+ */
+export async function execute<Ret, Args extends any[]>(handle: WorkflowHandle, def: UpdateDefinition<Ret, Args>, options?: { args: Args }): Promise<Ret> {
+  const updateId = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // The SDK's overloads tell updates with and without arguments apart; this helper takes either.
+      return await handle.executeUpdate(def as unknown as UpdateDefinition<Ret, [any]>, { ...options, updateId } as unknown as { args: [any]; updateId: string });
+    } catch (err) {
+      if (attempt < 3 && err instanceof WorkflowNotFoundError && (await handle.describe()).status.name === 'RUNNING') continue;
+      throw err;
+    }
   }
 }
 
@@ -97,7 +117,7 @@ export async function fund(s: Scenario, amount = s.input.amount): Promise<void> 
 
 export async function fundAndDeliver(s: Scenario): Promise<void> {
   await fund(s);
-  await s.handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] });
+  await execute(s.handle, completeUpdate, { args: [{ actor: provider }] });
 }
 
 export const kinds = (notices: { kind: string }[]) => notices.map((n) => n.kind);

@@ -19,7 +19,7 @@ import {
 } from '../../workflows/milestone/contract';
 import type { Actor } from '../../domain/parties';
 import { PROVIDER, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, disputeIdOf, settleAndTerminate, count, fund, fundAndDeliver, mediator, provider, refusal, startScenario, type Scenario } from '../helpers/milestone-driver';
+import { client, count, DAY, disputeIdOf, execute, fund, fundAndDeliver, mediator, provider, refusal, type Scenario, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
 import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
@@ -34,7 +34,7 @@ beforeAll(() => {
 const withWorker = (body: (taskQueue: string) => Promise<void>) => suite.withWorker(body);
 
 const open = (s: Scenario, by: Actor = provider) =>
-  s.handle.executeUpdate(openDisputeUpdate, { args: [{ actor: by, reason: 'client_silent', statement: 'Le travail est livré.' }] });
+  execute(s.handle, openDisputeUpdate, { args: [{ actor: by, reason: 'client_silent', statement: 'Le travail est livré.' }] });
 const escalatedInReadModel = (disputeId: string) =>
   eventually(async () => ((await findDispute(h.db, disputeId))?.state === 'escalated' ? true : undefined), 10000, 'escalated');
 const noticesReach = (s: Scenario, kind: string, n: number) =>
@@ -42,7 +42,7 @@ const noticesReach = (s: Scenario, kind: string, n: number) =>
 
 async function requestAndGetPaid(s: Scenario, amount: number): Promise<void> {
   const invoiceId = await storedInvoice(h.db, s.input.milestoneId, uniq('F'));
-  await s.handle.executeUpdate(requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: uniq('F'), amount }] });
+  await execute(s.handle, requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: uniq('F'), amount }] });
   expect(await s.handle.result()).toBe('paid');
 }
 
@@ -54,7 +54,7 @@ test('the respondent answers in time: no reminder; without agreement the dispute
     expect(dispute).toMatchObject({ state: 'open', openedBy: 'provider', respondent: 'client', inEscrow: 120000 });
     expect((await findDispute(h.db, dispute.id))?.state).toBe('open');
     await env.sleep(DAY);
-    await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'Le travail est incomplet.' }] });
+    await execute(s.handle, respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'Le travail est incomplet.' }] });
     await noticesReach(s, 'dispute_response', 1);
     await env.sleep(5 * DAY);
     await escalatedInReadModel(dispute.id);
@@ -90,12 +90,12 @@ test('amicable settlement: a proposal accepted by the other party releases and r
     const s = await startScenario(env, h.db, taskQueue);
     await fundAndDeliver(s);
     await open(s, client);
-    const first = await s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), providerAmount: 50000 }] });
-    const second = await s.handle.executeUpdate(proposeSettlementUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), providerAmount: 80000 }] });
+    const first = await execute(s.handle, proposeSettlementUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), providerAmount: 50000 }] });
+    const second = await execute(s.handle, proposeSettlementUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), providerAmount: 80000 }] });
     expect(second.proposals.map((p) => p.state)).toEqual(['superseded', 'pending']);
     expect(await refusal(s.handle, async () => s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), proposalId: first.proposals[0].id }] }))).toBe('InvalidState');
     expect(await refusal(s.handle, async () => s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s), proposalId: second.proposals[1].id }] }))).toBe('NotAllowed');
-    const settled = await s.handle.executeUpdate(acceptProposalUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), proposalId: second.proposals[1].id }] });
+    const settled = await execute(s.handle, acceptProposalUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), proposalId: second.proposals[1].id }] });
     expect(settled).toMatchObject({ state: 'settled', settlement: { providerAmount: 80000, clientAmount: 40000 } });
     expect(await s.handle.query(statusQuery)).toMatchObject({ state: 'released', released: 80000, refunded: 40000, inEscrow: 0 });
     await noticesReach(s, 'dispute_settled', 2);
@@ -118,7 +118,7 @@ test.each([
     await escalatedInReadModel(dispute.id);
     expect(await refusal(s.handle, async () => s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount: 1, clientAmount: 1, rationale: 'x' }] }))).toBe('BusinessRule');
     expect(await refusal(s.handle, async () => s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'x' }] }))).toBe('NotAllowed');
-    const decided = await s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'Au vu des pièces.' }] });
+    const decided = await execute(s.handle, decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount, clientAmount, rationale: 'Au vu des pièces.' }] });
     expect(decided).toMatchObject({ state: 'decided', decision: { providerAmount, clientAmount, by: mediator.userId } });
     await noticesReach(s, 'dispute_decided', 2);
     if (final === 'paid') await requestAndGetPaid(s, providerAmount);
@@ -134,19 +134,19 @@ test('information requests reopen a window with reminders; an unanswered one exp
     const s = await startScenario(env, h.db, taskQueue);
     await fundAndDeliver(s);
     const dispute = await open(s);
-    await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'Non conforme.' }] });
+    await execute(s.handle, respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'Non conforme.' }] });
     expect(await refusal(s.handle, async () => s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'client', question: 'Quoi ?' }] }))).toBe('InvalidState');
     await env.sleep(5 * DAY + 1000);
     await escalatedInReadModel(dispute.id);
 
-    await s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'client', question: 'Quels défauts précisément ?' }] });
+    await execute(s.handle, requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'client', question: 'Quels défauts précisément ?' }] });
     expect(await refusal(s.handle, async () => s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'provider', question: 'Et vous ?' }] }))).toBe('InvalidState');
     await noticesReach(s, 'information_requested', 1);
     await env.sleep(3 * DAY);
     await noticesReach(s, 'information_reminder', 1);
-    await s.handle.executeUpdate(respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'La page contact ne marche pas.' }] });
+    await execute(s.handle, respondToDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s), statement: 'La page contact ne marche pas.' }] });
 
-    await s.handle.executeUpdate(requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'provider', question: 'Pouvez-vous corriger ?' }] });
+    await execute(s.handle, requestInformationUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), party: 'provider', question: 'Pouvez-vous corriger ?' }] });
     await env.sleep(6 * DAY);
     await noticesReach(s, 'information_reminder', 3);
     const d = await eventually(async () => {
@@ -168,7 +168,7 @@ test('withdrawal returns the milestone to where it was; release reminders start 
     const dispute = await open(s, client);
     expect(await refusal(s.handle, async () => s.handle.executeUpdate(withdrawDisputeUpdate, { args: [{ actor: provider, disputeId: await disputeIdOf(s) }] }))).toBe('NotAllowed');
     await env.sleep(3 * DAY);
-    const withdrawn = await s.handle.executeUpdate(withdrawDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s) }] });
+    const withdrawn = await execute(s.handle, withdrawDisputeUpdate, { args: [{ actor: client, disputeId: await disputeIdOf(s) }] });
     expect(withdrawn.state).toBe('withdrawn');
     expect(await s.handle.query(statusQuery)).toMatchObject({ state: 'delivered', inEscrow: 120000 });
     await noticesReach(s, 'dispute_withdrawn', 1);

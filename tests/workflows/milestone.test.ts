@@ -12,7 +12,7 @@ import {
   statusQuery,
 } from '../../workflows/milestone/contract';
 import { CLIENT, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, deposit, provider, startMilestone, drainRefunds, refusal, settleAndTerminate } from '../helpers/milestone-driver';
+import { client, DAY, deposit, drainRefunds, execute, provider, refusal, settleAndTerminate, startMilestone } from '../helpers/milestone-driver';
 import type { Actor } from '../../domain/parties';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
@@ -35,11 +35,11 @@ test('happy path: partial deposits, delivery, release, invoice, payout after two
     await handle.signal(depositReceivedSignal, deposit('e1', 100000));
     expect((await handle.query(statusQuery)).state).toBe('awaiting_deposit');
     await handle.signal(depositReceivedSignal, deposit('e2', 20000));
-    await handle.executeUpdate(completeUpdate, { args: [{ actor: provider }] });
-    const afterRelease = await handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+    await execute(handle, completeUpdate, { args: [{ actor: provider }] });
+    const afterRelease = await execute(handle, releaseUpdate, { args: [{ actor: client }] });
     expect(afterRelease).toMatchObject({ state: 'released', released: 120000, inEscrow: 0 });
     const requestedAt = await env.currentTimeMs();
-    const requested = await handle.executeUpdate(requestPaymentUpdate, {
+    const requested = await execute(handle, requestPaymentUpdate, {
       args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId: await storedInvoice(h.db, input.milestoneId, 'F-1'), invoiceNumber: 'F-1', amount: 120000 }],
     });
     expect(requested.state).toBe('payment_requested');
@@ -76,8 +76,8 @@ test('a redelivered deposit counts once; money beyond the amount due is recorded
     await handle.signal(depositReceivedSignal, deposit('d2', 30000));
     const status = await handle.query(statusQuery);
     expect(status).toMatchObject({ state: 'funded', deposited: 60000, refunded: 10000, inEscrow: 50000 });
-    await handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
-    await handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
+    await execute(handle, cancelUpdate, { args: [{ actor: client }] });
+    await execute(handle, cancelUpdate, { args: [{ actor: provider }] });
     expect(await handle.result()).toBe('refunded');
     await drainRefunds(env, [input.milestoneId]);
   });
@@ -98,7 +98,7 @@ test('refused actions: wrong party, wrong state, wrong amount; none reaches the 
     const stranger: Actor = { userId: 'p-2', role: 'provider' };
     expect(await refusal(handle, async () => handle.executeUpdate(completeUpdate, { args: [{ actor: stranger }] }))).toBe('NotAllowed');
     expect(await refusal(handle, async () => handle.executeUpdate(releaseUpdate, { args: [{ actor: provider }] }))).toBe('NotAllowed');
-    await handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+    await execute(handle, releaseUpdate, { args: [{ actor: client }] });
     const request = { actor: provider, paymentRequestId: uniq('pr'), invoiceId: 'inv', invoiceNumber: 'F-9', amount: 79999 };
     expect(await refusal(handle, async () => handle.executeUpdate(requestPaymentUpdate, { args: [request] }))).toBe('BusinessRule');
     expect(await refusal(handle, async () => handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] }))).toBe('InvalidState');
@@ -118,8 +118,8 @@ test('cancel before funding is immediate and refunds a partial deposit', async (
     const untouched = await startMilestone(env, milestoneInput(project, 0), taskQueue);
     const partial = await startMilestone(env, milestoneInput(project, 1), taskQueue);
     await partial.signal(depositReceivedSignal, deposit('p1', 25000));
-    const first = await untouched.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
-    const second = await partial.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
+    const first = await execute(untouched, cancelUpdate, { args: [{ actor: provider }] });
+    const second = await execute(partial, cancelUpdate, { args: [{ actor: client }] });
     expect(first.outcome).toBe('cancelled');
     expect(second).toMatchObject({ outcome: 'cancelled', status: { refunded: 25000, inEscrow: 0 } });
     expect(await untouched.result()).toBe('cancelled');
@@ -138,11 +138,11 @@ test('after funding, cancel waits for the other party, then refunds the escrow',
   await worker.runUntil(async () => {
     const handle = await startMilestone(env, input, taskQueue);
     await handle.signal(depositReceivedSignal, deposit('f1', 30000));
-    const pending = await handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
+    const pending = await execute(handle, cancelUpdate, { args: [{ actor: client }] });
     expect(pending).toMatchObject({ outcome: 'pending', status: { state: 'funded', cancelRequestedBy: ['client'] } });
-    const again = await handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
+    const again = await execute(handle, cancelUpdate, { args: [{ actor: client }] });
     expect(again.outcome).toBe('pending');
-    const done = await handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
+    const done = await execute(handle, cancelUpdate, { args: [{ actor: provider }] });
     expect(done).toMatchObject({ outcome: 'refunded', status: { state: 'refunded', refunded: 30000, inEscrow: 0 } });
     expect(await handle.result()).toBe('refunded');
     await drainRefunds(env, [input.milestoneId]);

@@ -17,7 +17,7 @@ import { acceptAmendmentUpdate, milestonesStartedUpdate, proposeAmendmentUpdate,
 import { projectWorkflow } from '../../workflows/project/workflow';
 import { milestoneRefundId, refundSettledSignal, refundStatusQuery, refundWorkflowId, retryRefundUpdate } from '../../workflows/refund/contract';
 import { CLIENT, DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, disputeIdOf, drainRefunds, finalState, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
+import { client, DAY, disputeIdOf, drainRefunds, execute, finalState, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
 import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
@@ -43,9 +43,9 @@ test('fees: the client pays amount + 3 % into escrow, the provider is paid the a
     expect(await s.handle.query(statusQuery)).toMatchObject({ state: 'awaiting_deposit', dueNow: 3600, inEscrow: 120000 });
     await s.handle.signal(depositReceivedSignal, deposit(3600));
     expect(await s.handle.query(statusQuery)).toMatchObject({ state: 'funded', escrowFeeHeld: 3600, dueNow: 0 });
-    await s.handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+    await execute(s.handle, releaseUpdate, { args: [{ actor: client }] });
     const invoiceId = await storedInvoice(h.db, s.input.milestoneId, 'F-FEE');
-    const requested = await s.handle.executeUpdate(requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: 'F-FEE', amount: 120000 }] });
+    const requested = await execute(s.handle, requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: 'F-FEE', amount: 120000 }] });
     expect(requested.paymentRequest).toMatchObject({ amount: 120000, payoutAmount: 108000 });
     expect(await s.handle.result()).toBe('paid');
     expect((await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId)).toEqual({
@@ -64,12 +64,12 @@ test('a split decision splits the fees too: the escrow fee is earned on the rele
     const s = await startScenario(env, h.db, taskQueue, 10001, {}, DEFAULT_FEES);
     const fee = 300; // 3 % of 100.01 € is 3.0003 €, rounded to 3.00 €
     await s.handle.signal(depositReceivedSignal, deposit(10001 + fee));
-    await s.handle.executeUpdate(openDisputeUpdate, { args: [{ actor: provider, reason: 'x', statement: 'y' }] });
+    await execute(s.handle, openDisputeUpdate, { args: [{ actor: provider, reason: 'x', statement: 'y' }] });
     await env.sleep(5 * DAY + 1000);
     await eventually(async () => ((await s.handle.query(statusQuery)).state === 'disputed' ? true : undefined));
     await eventually(async () => {
       try {
-        await s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount: 3333, clientAmount: 6668, rationale: 'partagé' }] });
+        await execute(s.handle, decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount: 3333, clientAmount: 6668, rationale: 'partagé' }] });
         return true;
       } catch {
         return undefined;
@@ -99,19 +99,19 @@ test('amendments: a decrease below the escrow refunds the difference and its fee
       taskQueue,
       args: [{ projectId: project.id, milestones: [milestoneInput(project, 0), milestoneInput(project, 1)] }],
     });
-    await handle.executeUpdate(milestonesStartedUpdate);
+    await execute(handle, milestonesStartedUpdate);
     const [m1, m2] = project.milestones.map((m) => env.client.workflow.getHandle(milestoneWorkflowId(m.id)));
     await m1.signal(depositReceivedSignal, deposit(103000));
     await m2.signal(depositReceivedSignal, deposit(51500));
     expect((await m1.query(statusQuery)).state).toBe('funded');
 
     const addedId = uniq('ms');
-    const proposal = await handle.executeUpdate(proposeAmendmentUpdate, {
+    const proposal = await execute(handle, proposeAmendmentUpdate, {
       args: [{ actor: client, amendmentId: uniq('amd'), changes: [{ milestoneId: project.milestones[0].id, amount: 80000 }, { milestoneId: project.milestones[1].id, amount: 60000 }, { add: { milestoneId: addedId, title: 'Maintenance', amount: 20000 } }] }],
     });
     expect(await refusal(handle, async () => handle.executeUpdate(acceptAmendmentUpdate, { args: [{ actor: client, amendmentId: proposal.id }] }))).toBe('NotAllowed');
     expect(await refusal(handle, async () => handle.executeUpdate(proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ remove: project.milestones[1].id }] }] }))).toBe('InvalidState');
-    const accepted = await handle.executeUpdate(acceptAmendmentUpdate, { args: [{ actor: provider, amendmentId: proposal.id }] });
+    const accepted = await execute(handle, acceptAmendmentUpdate, { args: [{ actor: provider, amendmentId: proposal.id }] });
     expect(accepted.state).toBe('applied');
 
     expect(await m1.query(statusQuery)).toMatchObject({ state: 'funded', amount: 80000, inEscrow: 80000, escrowFeeHeld: 2400, refunded: 20000 });
@@ -126,12 +126,12 @@ test('amendments: a decrease below the escrow refunds the difference and its fee
     const f1 = (await milestoneFigures(h.db, project.id)).get(project.milestones[0].id)!;
     expect(f1).toMatchObject({ deposited: 100000, refunded: 20000, inEscrow: 80000, escrowFee: 2400, refundsPending: 0 });
 
-    const removal = await handle.executeUpdate(proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ remove: addedId }] }] });
-    await handle.executeUpdate(acceptAmendmentUpdate, { args: [{ actor: client, amendmentId: removal.id }] });
+    const removal = await execute(handle, proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ remove: addedId }] }] });
+    await execute(handle, acceptAmendmentUpdate, { args: [{ actor: client, amendmentId: removal.id }] });
     expect(await added.result()).toBe('cancelled');
     for (const m of [m1, m2]) {
-      await m.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
-      await m.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
+      await execute(m, cancelUpdate, { args: [{ actor: client }] });
+      await execute(m, cancelUpdate, { args: [{ actor: provider }] });
     }
     expect((await handle.result()).state).toBe('finished');
     await drainRefunds(env, [...project.milestones.map((m) => m.id), addedId]);
@@ -149,14 +149,14 @@ test('an amendment refused by a milestone that moved on is reported, not half-hi
       taskQueue,
       args: [{ projectId: project.id, milestones: [milestoneInput(project, 0)] }],
     });
-    await handle.executeUpdate(milestonesStartedUpdate);
+    await execute(handle, milestonesStartedUpdate);
     const m1 = env.client.workflow.getHandle(milestoneWorkflowId(project.milestones[0].id));
     await m1.signal(depositReceivedSignal, deposit(1000));
-    const proposal = await handle.executeUpdate(proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ milestoneId: project.milestones[0].id, amount: 500 }] }] });
-    await m1.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
-    const result = await handle.executeUpdate(acceptAmendmentUpdate, { args: [{ actor: client, amendmentId: proposal.id }] });
+    const proposal = await execute(handle, proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ milestoneId: project.milestones[0].id, amount: 500 }] }] });
+    await execute(m1, releaseUpdate, { args: [{ actor: client }] });
+    const result = await execute(handle, acceptAmendmentUpdate, { args: [{ actor: client, amendmentId: proposal.id }] });
     expect(result).toMatchObject({ state: 'partially_applied', results: [{ applied: false, reason: expect.stringMatching(/released/) }] });
-    expect(await m1.executeUpdate(amendUpdate, { args: [{ amendmentId: 'x', change: { kind: 'remove' } }] }).catch(() => 'refused')).toBe('refused');
+    expect(await execute(m1, amendUpdate, { args: [{ amendmentId: 'x', change: { kind: 'remove' } }] }).catch(() => 'refused')).toBe('refused');
     await settleAndTerminate(m1);
     await handle.terminate('test done');
   });
@@ -167,7 +167,7 @@ test('refunds through the webhook gateway: refund.failed tells staff and waits f
   await worker.runUntil(async () => {
     const s = await startScenario(env, h.db, taskQueue, 40000);
     await fund(s, 25000);
-    await s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
+    await execute(s.handle, cancelUpdate, { args: [{ actor: client }] });
     expect(await finalState(s.handle)).toBe('cancelled');
     const refundId = milestoneRefundId(s.input.milestoneId, 1);
     const refund = env.client.workflow.getHandle(refundWorkflowId(refundId));
@@ -177,7 +177,7 @@ test('refunds through the webhook gateway: refund.failed tells staff and waits f
     await refund.signal(refundSettledSignal, { eventId: 'rf-evt-1', outcome: 'failed', reason: 'compte clos' });
     await h.mail.waitFor((m) => m.to.includes(STAFF_EMAIL) && m.subject.includes(refundId));
     await eventually(async () => ((await refund.query(refundStatusQuery)).state === 'failed' ? true : undefined));
-    await refund.executeUpdate(retryRefundUpdate);
+    await execute(refund, retryRefundUpdate);
     await eventually(async () => ((await refund.query(refundStatusQuery)).attempt === 2 ? true : undefined));
     await refund.signal(refundSettledSignal, { eventId: 'rf-evt-2', outcome: 'paid' });
     await eventually(async () => ((await refund.query(refundStatusQuery)).state === 'paid' ? true : undefined));

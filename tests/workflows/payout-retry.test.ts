@@ -11,7 +11,7 @@ import {
   statusQuery,
 } from '../../workflows/milestone/contract';
 import { DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, deposit, provider, startMilestone, refusal } from '../helpers/milestone-driver';
+import { client, DAY, deposit, execute, provider, refusal, startMilestone } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
 import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
@@ -32,9 +32,9 @@ test('webhook gateway: the payout waits for payout.paid; payout.failed puts it b
   await worker.runUntil(async () => {
     const handle = await startMilestone(env, input, taskQueue);
     await handle.signal(depositReceivedSignal, deposit('w1', 10300));
-    await handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+    await execute(handle, releaseUpdate, { args: [{ actor: client }] });
     const invoiceId = await storedInvoice(h.db, input.milestoneId, 'F-100');
-    await handle.executeUpdate(requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: 'F-100', amount: 10000 }] });
+    await execute(handle, requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: 'F-100', amount: 10000 }] });
     await env.sleep(DAY + 1000);
     const ordered = await eventually(async () => {
       const st = await handle.query(statusQuery);
@@ -51,7 +51,7 @@ test('webhook gateway: the payout waits for payout.paid; payout.failed puts it b
     expect(failed).toMatchObject({ state: 'payment_requested', paymentRequest: { failed: { reason: 'IBAN invalide' } } });
     expect(await refusal(handle, async () => handle.executeUpdate(retryPayoutUpdate, { args: [{ actor: client }] }))).toBe('NotAllowed');
 
-    await handle.executeUpdate(retryPayoutUpdate, { args: [{ actor: provider }] });
+    await execute(handle, retryPayoutUpdate, { args: [{ actor: provider }] });
     const retried = await eventually(async () => {
       const st = await handle.query(statusQuery);
       return st.paymentRequest?.attempt === 2 && st.paymentRequest.payoutId ? st.paymentRequest.payoutId : undefined;

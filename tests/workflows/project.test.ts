@@ -4,7 +4,7 @@ import { cancelUpdate, depositReceivedSignal, milestoneWorkflowId, statusQuery }
 import { milestonesStartedUpdate, projectStatusQuery, projectWorkflowId } from '../../workflows/project/contract';
 import { projectWorkflow } from '../../workflows/project/workflow';
 import { CLIENT, PROVIDER, milestoneInput, seedProject } from '../helpers/fixtures';
-import { drainRefunds } from '../helpers/milestone-driver';
+import { drainRefunds, execute } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 
 import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
@@ -25,17 +25,17 @@ test('the project starts one workflow per milestone and finishes when every mile
       taskQueue,
       args: [{ projectId: project.id, milestones: [milestoneInput(project, 0), milestoneInput(project, 1)] }],
     });
-    const started = await handle.executeUpdate(milestonesStartedUpdate);
+    const started = await execute(handle, milestonesStartedUpdate);
     expect(started.milestones.every((m) => m.started)).toBe(true);
 
     const [first, second] = project.milestones.map((m) => env.client.workflow.getHandle(milestoneWorkflowId(m.id)));
     expect((await first.query(statusQuery)).state).toBe('awaiting_deposit');
-    await first.executeUpdate(cancelUpdate, { args: [{ actor: { userId: CLIENT.id, role: 'client' } }] });
+    await execute(first, cancelUpdate, { args: [{ actor: { userId: CLIENT.id, role: 'client' } }] });
     expect((await handle.query(projectStatusQuery)).state).toBe('active');
 
     await second.signal(depositReceivedSignal, { eventId: 'd', amount: 20000, currency: 'EUR', reference: 'r' });
-    await second.executeUpdate(cancelUpdate, { args: [{ actor: { userId: CLIENT.id, role: 'client' } }] });
-    await second.executeUpdate(cancelUpdate, { args: [{ actor: { userId: PROVIDER.id, role: 'provider' } }] });
+    await execute(second, cancelUpdate, { args: [{ actor: { userId: CLIENT.id, role: 'client' } }] });
+    await execute(second, cancelUpdate, { args: [{ actor: { userId: PROVIDER.id, role: 'provider' } }] });
 
     const final = await handle.result();
     expect(final.state).toBe('finished');

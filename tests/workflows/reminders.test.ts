@@ -10,7 +10,7 @@ import {
   statusQuery,
 } from '../../workflows/milestone/contract';
 import { CLIENT, PROVIDER, storedInvoice, uniq } from '../helpers/fixtures';
-import { DAY, client, disputeIdOf, settleAndTerminate, count, fund, fundAndDeliver, kinds, mediator, provider, startScenario, type Scenario } from '../helpers/milestone-driver';
+import { client, count, DAY, disputeIdOf, execute, fund, fundAndDeliver, kinds, mediator, provider, type Scenario, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
 import { eventually } from '../helpers/temporal';
 import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
@@ -141,7 +141,7 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
       const s = await startScenario(env, h.db, taskQueue);
       await env.sleep(4 * DAY);
       await noticesReach(s, 'deposit_reminder', 1);
-      await s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
+      await execute(s.handle, cancelUpdate, { args: [{ actor: client }] });
       expect(await s.handle.result()).toBe('cancelled');
       await expectSilenceAfter(s, ['milestone_cancelled']);
       expect(count(await s.notices(), 'deposit_reminder')).toBe(1);
@@ -154,7 +154,7 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
       await fundAndDeliver(s);
       await env.sleep(3 * DAY);
       await noticesReach(s, 'release_reminder', 1);
-      await s.handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+      await execute(s.handle, releaseUpdate, { args: [{ actor: client }] });
       await expectSilenceAfter(s, ['funds_released']);
       expect(count(await s.notices(), 'release_reminder')).toBe(1);
       await settleAndTerminate(s.handle);
@@ -167,11 +167,11 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
       await fundAndDeliver(s);
       await env.sleep(3 * DAY);
       await noticesReach(s, 'release_reminder', 1);
-      await s.handle.executeUpdate(openDisputeUpdate, { args: [{ actor: provider, reason: 'client_silent', statement: 'Travail livré, aucune réponse.' }] });
+      await execute(s.handle, openDisputeUpdate, { args: [{ actor: provider, reason: 'client_silent', statement: 'Travail livré, aucune réponse.' }] });
       await expectSilenceAfter(s, ['dispute_opened'], ['dispute_reminder', 'dispute_escalated']);
       expect(count(await s.notices(), 'release_reminder')).toBe(1);
       expect(count(await s.notices(), 'dispute_reminder')).toBe(2);
-      await s.handle.executeUpdate(decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount: 0, clientAmount: 120000, rationale: 'Travail non conforme.' }] });
+      await execute(s.handle, decideDisputeUpdate, { args: [{ actor: mediator, disputeId: await disputeIdOf(s), providerAmount: 0, clientAmount: 120000, rationale: 'Travail non conforme.' }] });
       expect(await s.handle.result()).toBe('refunded');
       await expectSilenceAfter(s, ['dispute_decided']);
     });
@@ -181,9 +181,9 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
     await withWorker(async (taskQueue) => {
       const s = await startScenario(env, h.db, taskQueue, 30000);
       await fundAndDeliver(s);
-      await s.handle.executeUpdate(releaseUpdate, { args: [{ actor: client }] });
+      await execute(s.handle, releaseUpdate, { args: [{ actor: client }] });
       const invoiceId = await storedInvoice(h.db, s.input.milestoneId, uniq('F'));
-      await s.handle.executeUpdate(requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: uniq('F'), amount: 30000 }] });
+      await execute(s.handle, requestPaymentUpdate, { args: [{ actor: provider, paymentRequestId: uniq('pr'), invoiceId, invoiceNumber: uniq('F'), amount: 30000 }] });
       expect(await s.handle.result()).toBe('paid');
       await expectSilenceAfter(s, ['payout_paid']);
     });
@@ -193,8 +193,8 @@ describe('nothing is sent after a milestone leaves the state a reminder was abou
     await withWorker(async (taskQueue) => {
       const s = await startScenario(env, h.db, taskQueue);
       await fundAndDeliver(s);
-      await s.handle.executeUpdate(cancelUpdate, { args: [{ actor: client }] });
-      await s.handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
+      await execute(s.handle, cancelUpdate, { args: [{ actor: client }] });
+      await execute(s.handle, cancelUpdate, { args: [{ actor: provider }] });
       expect(await s.handle.result()).toBe('refunded');
       await expectSilenceAfter(s, ['milestone_refunded']);
       expect(count(await s.notices(), 'release_reminder')).toBe(0);

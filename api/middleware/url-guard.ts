@@ -2,7 +2,6 @@ import type { RequestHandler } from 'express';
 import { hasForbiddenCharacter } from '../../lib/text';
 import { HttpProblem } from '../problem';
 
-
 /** A URL component percent-decoded as UTF-8, or undefined when it is not valid UTF-8 (a lone %C3, %FF…). */
 function decodeStrictly(component: string): string | undefined {
   try {

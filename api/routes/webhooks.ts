@@ -12,7 +12,7 @@ import { depositReceivedSignal, milestoneWorkflowId, payoutSettledSignal } from 
 import { refundSettledSignal, refundWorkflowId, strayDepositRefundId } from '../../workflows/refund/contract';
 import { HttpProblem } from '../problem';
 import { problemResponses, responseConfig } from '../openapi';
-import { forbiddenCharacterAt } from '../middleware/text-guard';
+import { assertText } from '../middleware/text-guard';
 import { verifySignature } from '../webhook-signature';
 import { WebhookAck, WebhookEvent } from './webhooks.schemas';
 
@@ -111,8 +111,7 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
     } catch {
       throw new HttpProblem(400, 'the body is not valid JSON', 'invalid-input');
     }
-    const at = forbiddenCharacterAt(json);
-    if (at !== undefined) throw new HttpProblem(400, `a control character or a lone surrogate in ${at}`, 'invalid-input');
+    assertText(json);
     const event = WebhookEvent.parse(json);
     if ((await claimWebhookEvent(db, { id: event.id, type: event.type, payload: json })) === 'done') {
       res.status(200).json({ received: true, eventId: event.id, outcome: 'duplicate' });

@@ -28,39 +28,37 @@ export const mediator: Actor = { userId: 'med-1', role: 'mediator' };
 export type MilestoneHandle = WorkflowHandle<typeof milestoneWorkflow>;
 
 /**
- * The ApplicationFailure type an update was refused with. The Java time-skipping server now and then answers a
- * rejected update as if the workflow were not found: while the workflow is in fact still running, the update is sent
- * again (a rejected update leaves no trace, so sending it again is harmless).
+ * Sends an update again while the workflow is running: the Java time-skipping server now and then answers an update,
+ * refused or taken, as if the workflow were not found.
  */
-export async function refusal(handle: WorkflowHandle, send: () => Promise<unknown>): Promise<string | undefined> {
+async function resendWhenLost<T>(handle: WorkflowHandle, send: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await send();
+      return await send();
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
       if (attempt < 3 && err instanceof WorkflowNotFoundError && (await handle.describe()).status.name === 'RUNNING') continue;
       throw err;
     }
-    throw new Error('the update was accepted');
   }
 }
 
-/**
- * Runs an update the workflow should accept. The time-skipping server now and then answers the outcome of an update
- * it took as "not found" while the workflow is running: the same update, under the same id, is then sent again, and
- * the server applies one update id at most once.
- */
-export async function execute<Ret, Args extends any[]>(handle: WorkflowHandle, def: UpdateDefinition<Ret, Args>, options?: { args: Args }): Promise<Ret> {
-  const updateId = randomUUID();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      // The SDK's overloads tell updates with and without arguments apart; this helper takes either.
-      return await handle.executeUpdate(def as unknown as UpdateDefinition<Ret, [any]>, { ...options, updateId } as unknown as { args: [any]; updateId: string });
-    } catch (err) {
-      if (attempt < 3 && err instanceof WorkflowNotFoundError && (await handle.describe()).status.name === 'RUNNING') continue;
-      throw err;
-    }
+/** The ApplicationFailure type an update was refused with (a rejected update leaves no trace: resending is harmless). */
+export async function refusal(handle: WorkflowHandle, send: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await resendWhenLost(handle, send);
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
+    throw err;
   }
+  throw new Error('the update was accepted');
+}
+
+/** Runs an update the workflow should accept; resent under the same id, which the server applies at most once. */
+export function execute<Ret, Args extends any[]>(handle: WorkflowHandle, def: UpdateDefinition<Ret, Args>, options?: { args: Args }): Promise<Ret> {
+  const updateId = randomUUID();
+  // The SDK's overloads tell updates with and without arguments apart; this helper takes either.
+  const update = def as unknown as UpdateDefinition<Ret, [any]>;
+  return resendWhenLost(handle, () => handle.executeUpdate(update, { ...options, updateId } as unknown as { args: [any]; updateId: string }));
 }
 
 export interface Scenario {

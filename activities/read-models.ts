@@ -4,7 +4,7 @@ import { recordMilestoneEvent } from '../db/milestone-events';
 import { insertScheduledRequest } from '../db/payment-requests';
 import type { Db } from '../db/pool';
 import { addMilestoneRow, setMilestoneAmount, setProjectState } from '../db/projects';
-import type { DisputeView } from '../domain/dispute';
+import type { DisputeText, DisputeView } from '../domain/dispute';
 import { describeFee } from '../domain/fees';
 import type { TimelineEvent } from '../domain/milestone';
 import type { ScheduledPaymentRequest } from '../domain/payments';
@@ -17,8 +17,8 @@ export function readModelActivities({ db }: { db: Db }) {
       await recordMilestoneEvent(db, event);
     },
 
-    async saveDispute(dispute: DisputeView): Promise<void> {
-      await saveDisputeSnapshot(db, dispute);
+    async saveDispute(dispute: DisputeView, texts: DisputeText[] = []): Promise<void> {
+      await saveDisputeSnapshot(db, dispute, texts);
     },
 
     issueFeeInvoice(f: FeeInvoiceRequest): Promise<{ id: string; number: string }> {

@@ -47,10 +47,11 @@ function slugFor(status: number): string {
 }
 
 // A ledger refusal fails an activity, never an update: it has no status.
-const FAILURE_STATUS: { [T in FailureType]?: number } = {
-  [FailureType.InvalidState]: 409,
-  [FailureType.NotAllowed]: 403,
-  [FailureType.BusinessRule]: 422,
+const FAILURE_STATUS: { [T in FailureType]?: [number, string?] } = {
+  [FailureType.InvalidState]: [409],
+  [FailureType.NotAllowed]: [403],
+  [FailureType.BusinessRule]: [422],
+  [FailureType.LimitReached]: [409, 'limit-reached'],
 };
 
 /** Body-parser and multer errors carry a `type` or `code` that says which client mistake it was. */
@@ -82,8 +83,8 @@ export function toProblem(err: unknown): { problem: Problem; unexpected: boolean
     return make(400, `${errors.length} invalid field(s): ${errors.map((e) => e.path).join(', ')}`, 'invalid-input', errors);
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    const status = FAILURE_STATUS[err.cause.type as FailureType];
-    if (status) return make(status, err.cause.message);
+    const mapped = FAILURE_STATUS[err.cause.type as FailureType];
+    if (mapped) return make(mapped[0], err.cause.message, mapped[1]);
   }
   // An update or signal for a workflow that has completed: the server answers NOT_FOUND, which the SDK types.
   if (err instanceof WorkflowNotFoundError) {

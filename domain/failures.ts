@@ -9,6 +9,8 @@ export const FailureType = {
   NotAllowed: 'NotAllowed',
   /** refused by a business rule (amounts, formula): 422 */
   BusinessRule: 'BusinessRule',
+  /** the caller reached a bound on what it may append (domain/limits.ts): 409 */
+  LimitReached: 'LimitReached',
   /** a ledger movement that cannot be posted (unbalanced, negative, not an integer): a bug, never retried */
   LedgerRejected: 'LedgerRejected',
 } as const;

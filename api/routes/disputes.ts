@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { listDisputes } from '../../db/disputes';
+import { listDisputes, withTexts } from '../../db/disputes';
 import type { Db } from '../../db/pool';
 import {
   acceptProposalUpdate,
@@ -32,6 +32,8 @@ import {
 
 export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; temporal: Client }): void {
   const milestoneHandle = (d: DisputeView) => temporal.workflow.getHandle(milestoneWorkflowId(d.milestoneId));
+  // A workflow answers with the lean file (see leanDispute); its texts are in the read model by then.
+  const whole = async (answer: Promise<DisputeView>) => (await withTexts(db, [await answer]))[0];
   const disputeResponse = { description: 'the dispute', schema: DisputeViewSchema };
 
   routes.add({
@@ -43,9 +45,8 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
   }).handle(async ({ user, params, body, access: { project } }) => {
     requireEscrow(project);
     requireMilestone(project, params.milestoneId);
-    const dispute = await temporal.workflow
-      .getHandle(milestoneWorkflowId(params.milestoneId))
-      .executeUpdate(openDisputeUpdate, { args: [{ actor: actorOf(user), ...body }] });
+    const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
+    const dispute = await whole(handle.executeUpdate(openDisputeUpdate, { args: [{ actor: actorOf(user), ...body }] }));
     return { status: 201, body: dispute };
   });
 
@@ -63,7 +64,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     body: StatementBody,
     responses: { 201: disputeResponse },
   }).handle(async ({ user, body, access: { dispute: d } }) => {
-    const dispute = await milestoneHandle(d).executeUpdate(respondToDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
+    const dispute = await whole(milestoneHandle(d).executeUpdate(respondToDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] }));
     return { status: 201, body: dispute };
   });
 
@@ -74,7 +75,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     body: ProposalBody,
     responses: { 201: { description: 'the dispute, with the new proposal last', schema: ProposalMadeView } },
   }).handle(async ({ user, body, access: { dispute: d } }) => {
-    const dispute = await milestoneHandle(d).executeUpdate(proposeSettlementUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
+    const dispute = await whole(milestoneHandle(d).executeUpdate(proposeSettlementUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] }));
     return { status: 201, body: { ...dispute, proposalId: dispute.proposals.at(-1)!.id } };
   });
 
@@ -84,7 +85,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     params: ProposalParams,
     responses: { 200: disputeResponse },
   }).handle(async ({ user, params, access: { dispute: d } }) => {
-    const dispute = await milestoneHandle(d).executeUpdate(acceptProposalUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, proposalId: params.proposalId }] });
+    const dispute = await whole(milestoneHandle(d).executeUpdate(acceptProposalUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, proposalId: params.proposalId }] }));
     return { status: 200, body: dispute };
   });
 
@@ -94,7 +95,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     params: DisputeParams,
     responses: { 200: disputeResponse },
   }).handle(async ({ user, access: { dispute: d } }) => {
-    const dispute = await milestoneHandle(d).executeUpdate(withdrawDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id }] });
+    const dispute = await whole(milestoneHandle(d).executeUpdate(withdrawDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id }] }));
     return { status: 200, body: dispute };
   });
 
@@ -112,7 +113,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     body: InformationRequestBody,
     responses: { 201: disputeResponse },
   }).handle(async ({ user, body, access: { dispute: d } }) => {
-    const dispute = await milestoneHandle(d).executeUpdate(requestInformationUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
+    const dispute = await whole(milestoneHandle(d).executeUpdate(requestInformationUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] }));
     return { status: 201, body: dispute };
   });
 
@@ -123,7 +124,7 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     body: DecisionBody,
     responses: { 200: disputeResponse },
   }).handle(async ({ user, body, access: { dispute: d } }) => {
-    const dispute = await milestoneHandle(d).executeUpdate(decideDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] });
+    const dispute = await whole(milestoneHandle(d).executeUpdate(decideDisputeUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, ...body }] }));
     return { status: 200, body: dispute };
   });
 }

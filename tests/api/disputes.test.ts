@@ -140,3 +140,26 @@ test('a control character or a lone surrogate in a statement or a form field is 
   expect(answered.status).toBe(201);
   await eventually(async () => ((await (await as('client')).get(`/v1/disputes/${opened.body.id}`)).body.statements?.length === 2 ? true : undefined), 10000, 'the response in the read model');
 });
+
+test('bounds on what parties append: the 21st proposal and a third dispute are 409 limit-reached; texts come back whole', async () => {
+  const { path } = await fundedMilestone();
+  const statement = 'Le travail est livré depuis deux semaines.';
+  const { body: first } = await openDispute(path);
+  expect(first.statements[0].text).toBe(statement);
+  const d = `/v1/disputes/${first.id}`;
+  for (let i = 0; i < 20; i++) {
+    const res = await (await as(i % 2 === 0 ? 'client' : 'provider')).post(`${d}/proposals`).send({ providerAmount: 50000 + i });
+    expect(res.status).toBe(201);
+    expect(res.body.statements[0].text).toBe(statement);
+  }
+  const beyond = expectProblem(await (await as('client')).post(`${d}/proposals`).send({ providerAmount: 1 }), 409);
+  expect(beyond.type).toMatch(/\/limit-reached$/);
+  expect(beyond.detail).toMatch(/at most 20 settlement proposals/);
+  expect((await (await as('client')).get(d)).body.proposals).toHaveLength(20);
+
+  expect((await (await as('provider')).post(`${d}/withdraw`)).status).toBe(200);
+  const second = await openDispute(path, 'client');
+  expect(second.status).toBe(201);
+  expect((await (await as('client')).post(`/v1/disputes/${second.body.id}/withdraw`)).status).toBe(200);
+  expect(expectProblem(await openDispute(path), 409).type).toMatch(/\/limit-reached$/);
+});

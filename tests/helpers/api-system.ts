@@ -141,5 +141,5 @@ export function expectProblem(res: request.Response, status: number) {
   expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status, type: expect.stringMatching(/^application\/problem\+json/) });
   const body = JSON.parse(res.text);
   expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
-  return body as { status: number; detail: string; errors?: { path: string; message: string }[] };
+  return body as { status: number; type: string; detail: string; errors?: { path: string; message: string }[] };
 }

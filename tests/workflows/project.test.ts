@@ -1,10 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findProject } from '../../db/projects';
+import { LIMITS } from '../../domain/limits';
 import { cancelUpdate, depositReceivedSignal, milestoneWorkflowId, statusQuery } from '../../workflows/milestone/contract';
-import { milestonesStartedUpdate, projectStatusQuery, projectWorkflowId } from '../../workflows/project/contract';
+import { acceptAmendmentUpdate, milestonesStartedUpdate, projectStatusQuery, projectWorkflowId, proposeAmendmentUpdate } from '../../workflows/project/contract';
 import { projectWorkflow } from '../../workflows/project/workflow';
 import { CLIENT, PROVIDER, milestoneInput, seedProject } from '../helpers/fixtures';
-import { drainRefunds, execute } from '../helpers/milestone-driver';
+import { drainRefunds, execute, refusal } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 
 import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
@@ -44,4 +45,35 @@ test('the project starts one workflow per milestone and finishes when every mile
     await drainRefunds(env, project.milestones.map((m) => m.id));
   });
   expect((await findProject(h.db, project.id))?.state).toBe('finished');
+});
+
+test('amendments are bounded: at most 20 per project, and never past 100 milestones', async () => {
+  const project = await seedProject(h.db, [10000]);
+  const { worker, taskQueue } = await h.worker(env);
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(projectWorkflow, {
+      workflowId: projectWorkflowId(project.id),
+      taskQueue,
+      args: [{ projectId: project.id, milestones: [milestoneInput(project, 0)] }],
+    });
+    await execute(handle, milestonesStartedUpdate);
+    const [client, provider] = [{ userId: CLIENT.id, role: 'client' as const }, { userId: PROVIDER.id, role: 'provider' as const }];
+    const milestoneId = project.milestones[0].id;
+
+    const adds = Array.from({ length: LIMITS.milestonesPerProject }, (_, i) => ({ add: { milestoneId: `ms_add${i}`, title: `Lot ${i}`, amount: 100 } }));
+    const tooMany = () => handle.executeUpdate(proposeAmendmentUpdate, { args: [{ actor: client, amendmentId: 'amd_many', changes: adds }] });
+    expect(await refusal(handle, tooMany)).toBe('LimitReached');
+
+    for (let i = 0; i < LIMITS.amendmentsPerProject; i++) {
+      const [by, other] = i % 2 === 0 ? [client, provider] : [provider, client];
+      const amendmentId = `amd_${i}`;
+      await execute(handle, proposeAmendmentUpdate, { args: [{ actor: by, amendmentId, changes: [{ milestoneId, amount: 10000 + i }] }] });
+      expect((await execute(handle, acceptAmendmentUpdate, { args: [{ actor: other, amendmentId }] })).state).toBe('applied');
+    }
+    const oneMore = () => handle.executeUpdate(proposeAmendmentUpdate, { args: [{ actor: client, amendmentId: 'amd_last', changes: [{ milestoneId, amount: 500 }] }] });
+    expect(await refusal(handle, oneMore)).toBe('LimitReached');
+
+    await execute(env.client.workflow.getHandle(milestoneWorkflowId(milestoneId)), cancelUpdate, { args: [{ actor: client }] });
+    expect((await handle.result()).amendments).toHaveLength(LIMITS.amendmentsPerProject);
+  });
 });

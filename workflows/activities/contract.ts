@@ -2,7 +2,7 @@
  * What the workflows ask of the outside world: every activity, as the interface that activities/ implements
  * (createActivities) and that workflows call through ./proxies.ts. Types only: no implementation is imported here.
  */
-import type { DisputeView } from '../../domain/dispute';
+import type { DisputeText, DisputeView } from '../../domain/dispute';
 import type { FeeKind } from '../../domain/fees';
 import type { Posting } from '../../domain/ledger';
 import type { TimelineEvent } from '../../domain/milestone';
@@ -71,7 +71,8 @@ export interface Activities {
   /** One notice to one party: an entry in their in-app feed and an e-mail, each at most once per key. */
   notify(request: NoticeRequest): Promise<void>;
   notifyStaff(notice: StaffNotice): Promise<void>;
-  saveDispute(dispute: DisputeView): Promise<void>;
+  /** `texts`: the file's texts not carried by an earlier snapshot (the snapshot itself is lean) */
+  saveDispute(dispute: DisputeView, texts?: DisputeText[]): Promise<void>;
   issueFeeInvoice(request: FeeInvoiceRequest): Promise<{ id: string; number: string }>;
   schedulePaymentRequest(request: ScheduledPaymentRequest): Promise<void>;
   orderPayout(request: PayoutRequest): Promise<TransferReceipt>;

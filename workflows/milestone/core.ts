@@ -1,5 +1,5 @@
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
-import type { DisputeView } from '../../domain/dispute';
+import { disputeTexts, leanDispute, type DisputeView } from '../../domain/dispute';
 import { FailureType } from '../../domain/failures';
 import { feeOn, type FeeKind } from '../../domain/fees';
 import type { Movement } from '../../domain/ledger';
@@ -41,6 +41,10 @@ export class MilestoneCore {
   /** payout outcomes by payout id, kept even when they arrive before the workflow learns the id it ordered */
   readonly payoutSettlements = new Map<string, PayoutSettledArgs>();
   dispute?: DisputeView;
+  /** disputes declared on this milestone so far, withdrawn ones included */
+  disputesOpened = 0;
+  /** `<disputeId>/<key>` of each dispute text a snapshot has carried to the read model */
+  private readonly savedTexts = new Set<string>();
   readonly effects = new SerialEffects();
   readonly notices = new SerialEffects();
   private eventSeq = 0;
@@ -229,7 +233,9 @@ export class MilestoneCore {
     const dispute = this.dispute!;
     dispute.version += 1;
     dispute.inEscrow = this.inEscrow;
-    const snapshot = JSON.parse(JSON.stringify(dispute)) as DisputeView;
-    return this.effects.run(() => activities.saveDispute(snapshot));
+    const texts = disputeTexts(dispute).filter((t) => !this.savedTexts.has(`${dispute.id}/${t.key}`));
+    for (const t of texts) this.savedTexts.add(`${dispute.id}/${t.key}`);
+    const snapshot = leanDispute(dispute);
+    return this.effects.run(() => activities.saveDispute(snapshot, texts));
   }
 }

@@ -103,8 +103,11 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     },
     {
       validator: ({ actor }) => {
-        m.requireParty(actor, ['client', 'provider'], 'cancel');
+        const party = m.requireParty(actor, ['client', 'provider'], 'cancel');
         m.requireState(['awaiting_deposit', 'funded', 'delivered'], 'cancel');
+        if (m.state !== 'awaiting_deposit' && m.cancelRequestedBy.has(party)) {
+          refuse(FailureType.InvalidState, `the ${party} already asked to cancel; the other party has been told`);
+        }
       },
     },
   );

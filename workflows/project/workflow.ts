@@ -1,5 +1,6 @@
 import { ParentClosePolicy, allHandlersFinished, condition, setHandler, startChild } from '@temporalio/workflow';
 import { FailureType } from '../../domain/failures';
+import { LIMITS } from '../../domain/limits';
 import type { MilestoneState } from '../../domain/milestone';
 import { partyOf } from '../../domain/parties';
 import { projectActivities as activities } from '../activities/proxies';
@@ -88,6 +89,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         if (!partyOf(actor, template)) refuse(FailureType.NotAllowed, 'only the client or the provider proposes an amendment');
         if (state !== 'active') refuse(FailureType.InvalidState, 'the project is finished');
         if (pending() || applying) refuse(FailureType.InvalidState, 'another amendment is waiting for the other party');
+        if (amendments.length >= LIMITS.amendmentsPerProject) {
+          refuse(FailureType.LimitReached, `at most ${LIMITS.amendmentsPerProject} amendments may be proposed on one project`);
+        }
+        const added = changes.filter((c) => 'add' in c).length;
+        if (milestones.length + added > LIMITS.milestonesPerProject) {
+          refuse(FailureType.LimitReached, `a project has at most ${LIMITS.milestonesPerProject} milestones (${milestones.length} now)`);
+        }
         const touched = new Set<string>();
         for (const change of changes) {
           if ('add' in change) continue;

@@ -1,4 +1,6 @@
+import { leanDispute } from '../../../domain/dispute';
 import { FailureType } from '../../../domain/failures';
+import { LIMITS } from '../../../domain/limits';
 import { otherParty } from '../../../domain/parties';
 import { handleUpdate, refuse } from '../../updates';
 import { queued } from '../../serial';
@@ -23,7 +25,7 @@ export function registerAmicable(m: MilestoneCore): void {
       queued(m.record(request ? 'information_provided' : 'dispute_response', { actor, data: { disputeId: d.id } }));
       if (!request) queued(m.notify('dispute_response', otherParty(party), { amount: d.inEscrow }));
       await m.saveDispute();
-      return d;
+      return leanDispute(d);
     },
     {
       validator: ({ actor, disputeId }) => {
@@ -48,12 +50,15 @@ export function registerAmicable(m: MilestoneCore): void {
       queued(m.record('settlement_proposed', { actor, data: { disputeId: d.id, providerAmount, clientAmount } }));
       queued(m.notify('settlement_proposed', otherParty(party), { amount: m.inEscrow, extra: { providerAmount, clientAmount } }));
       await m.saveDispute();
-      return d;
+      return leanDispute(d);
     },
     {
       validator: ({ actor, providerAmount, disputeId }) => {
         m.requireParty(actor, ['client', 'provider'], 'propose a settlement');
-        activeDispute(m, disputeId);
+        const d = activeDispute(m, disputeId);
+        if (d.proposals.length >= LIMITS.settlementProposalsPerDispute) {
+          refuse(FailureType.LimitReached, `at most ${LIMITS.settlementProposalsPerDispute} settlement proposals per dispute; accept one or wait for the mediation service`);
+        }
         if (!Number.isSafeInteger(providerAmount) || providerAmount < 0 || providerAmount > m.inEscrow) {
           refuse(FailureType.BusinessRule, `providerAmount must be between 0 and the ${m.inEscrow} in escrow`);
         }
@@ -70,7 +75,7 @@ export function registerAmicable(m: MilestoneCore): void {
       d.settlement = { proposalId, providerAmount: proposal.providerAmount, clientAmount: proposal.clientAmount, at: nowIso() };
       resolve(m, 'settled', proposal.providerAmount, proposal.clientAmount, actor);
       await m.effects.flush();
-      return d;
+      return leanDispute(d);
     },
     {
       validator: ({ actor, proposalId, disputeId }) => {

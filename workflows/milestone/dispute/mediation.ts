@@ -1,4 +1,6 @@
+import { leanDispute } from '../../../domain/dispute';
 import { FailureType } from '../../../domain/failures';
+import { LIMITS } from '../../../domain/limits';
 import type { InformationRequest } from '../../../domain/dispute';
 import { handleUpdate, refuse } from '../../updates';
 import { queued } from '../../serial';
@@ -19,13 +21,16 @@ export function registerMediation(m: MilestoneCore): void {
       queued(m.record('information_requested', { actor, data: { disputeId: d.id, party, requestId: request.id } }));
       queued(m.notify('information_requested', party, { amount: d.inEscrow, extra: { question, deadline } }));
       await m.saveDispute();
-      return d;
+      return leanDispute(d);
     },
     {
       validator: ({ actor, party, disputeId }) => {
         requireMediator(actor, 'ask for information');
         const d = activeDispute(m, disputeId);
         if (d.state !== 'escalated') refuse(FailureType.InvalidState, 'information is requested once the dispute is with the mediation service');
+        if (d.informationRequests.length >= LIMITS.informationRequestsPerDispute) {
+          refuse(FailureType.LimitReached, `at most ${LIMITS.informationRequestsPerDispute} information requests per dispute`);
+        }
         const pending = pendingRequest(d);
         if (pending) refuse(FailureType.InvalidState, `a request to the ${pending.party} is still waiting for its answer`);
         if (party !== 'client' && party !== 'provider') refuse(FailureType.BusinessRule, 'party is client or provider');
@@ -40,7 +45,7 @@ export function registerMediation(m: MilestoneCore): void {
       d.decision = { providerAmount, clientAmount, rationale, by: actor.userId, at: nowIso() };
       resolve(m, 'decided', providerAmount, clientAmount, actor);
       await m.effects.flush();
-      return d;
+      return leanDispute(d);
     },
     {
       validator: ({ actor, providerAmount, clientAmount, disputeId }) => {

@@ -1,5 +1,6 @@
-import type { DisputeView } from '../../../domain/dispute';
+import { leanDispute, type DisputeView } from '../../../domain/dispute';
 import { FailureType } from '../../../domain/failures';
+import { LIMITS } from '../../../domain/limits';
 import { otherParty, type Actor, type Party } from '../../../domain/parties';
 import { handleUpdate, refuse } from '../../updates';
 import { queued } from '../../serial';
@@ -15,6 +16,7 @@ export function openDispute(
   const openedAt = Date.now();
   const deadline = new Date(openedAt + m.timing.disputeResponseWindowMs).toISOString();
   const respondent = otherParty(o.party);
+  m.disputesOpened += 1;
   m.dispute = {
     id: newId('dsp'),
     milestoneId: m.input.milestoneId,
@@ -49,12 +51,15 @@ export function registerOpening(m: MilestoneCore): void {
     async ({ actor, reason, statement }) => {
       const dispute = openDispute(m, { party: m.partyOf(actor)!, reason, statement, actor });
       await m.effects.flush();
-      return dispute;
+      return leanDispute(dispute);
     },
     {
       validator: ({ actor }) => {
         m.requireParty(actor, ['client', 'provider'], 'declare a dispute');
         m.requireState(['funded', 'delivered'], 'declare a dispute on');
+        if (m.disputesOpened >= LIMITS.disputesPerMilestone) {
+          refuse(FailureType.LimitReached, `at most ${LIMITS.disputesPerMilestone} disputes may be declared on one milestone; write to the mediation service`);
+        }
       },
     },
   );
@@ -71,7 +76,7 @@ export function registerWithdrawal(m: MilestoneCore): void {
       queued(m.record('dispute_withdrawn', { to: d.previousState, actor, data: { disputeId: d.id } }));
       queued(m.notify('dispute_withdrawn', otherParty(d.openedBy), { amount: m.inEscrow }));
       await m.saveDispute();
-      return d;
+      return leanDispute(d);
     },
     {
       validator: ({ actor, disputeId }) => {

@@ -2,11 +2,10 @@ import { recordNotice } from '../db/notifications';
 import { isMailQueued } from '../db/outbox';
 import type { Db } from '../db/pool';
 import { milestoneState } from '../db/projects';
-import { escapeHtml } from '../lib/text';
 import type { NoticeRequest, StaffNotice } from '../workflows/activities/contract';
 import type { Mailer } from './mail/mailer';
 import { deliverOnce, sendOnce } from './mail/send-once';
-import { renderMail } from './mail/templates';
+import { renderMail, renderStaffMail } from './mail/templates';
 
 type NoticeDeps = { db: Db; mailer: Mailer; staffEmail: string; mailLeaseSeconds?: number };
 
@@ -14,8 +13,7 @@ type NoticeDeps = { db: Db; mailer: Mailer; staffEmail: string; mailLeaseSeconds
 export function staffMail(deps: NoticeDeps) {
   const send = sendOnce({ ...deps, leaseSeconds: deps.mailLeaseSeconds });
   return async (notice: StaffNotice): Promise<void> => {
-    const html = notice.text.split('\n').map((line) => `<p>${escapeHtml(line)}</p>`).join('\n');
-    await send(notice.key, 'staff', { to: deps.staffEmail, subject: `[finance] ${notice.subject}`, text: notice.text, html });
+    await send(notice.key, 'staff', { to: deps.staffEmail, ...renderStaffMail(notice.subject, notice.text) });
   };
 }
 

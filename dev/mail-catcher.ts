@@ -74,12 +74,7 @@ export async function startMailCatcher(
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(messages));
         return;
       }
-      const rows = [...messages].reverse().map(
-        (m) => `<article><h3>${escapeHtml(m.subject)}</h3><p>${escapeHtml(m.receivedAt)} — à ${escapeHtml(m.to.join(', '))}</p><pre>${escapeHtml(m.text)}</pre></article>`,
-      );
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
-        `<!doctype html><meta charset="utf-8"><title>Mail catcher</title><h1>${messages.length} message(s)</h1>${rows.join('<hr>')}`,
-      );
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(inboxPage(messages));
     });
     await new Promise<void>((resolve, reject) => {
       http!.once('error', reject);
@@ -114,4 +109,12 @@ export async function startMailCatcher(
       if (http) await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/** The inbox as one HTML page, newest first; every value escaped. */
+export function inboxPage(messages: CaughtMail[]): string {
+  const rows = [...messages].reverse().map(
+    (m) => `<article><h3>${escapeHtml(m.subject)}</h3><p>${escapeHtml(m.receivedAt)} — à ${escapeHtml(m.to.join(', '))}</p><pre>${escapeHtml(m.text)}</pre></article>`,
+  );
+  return `<!doctype html><meta charset="utf-8"><title>Mail catcher</title><h1>${messages.length} message(s)</h1>${rows.join('<hr>')}`;
 }

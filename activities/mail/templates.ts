@@ -184,6 +184,13 @@ export function renderMail(template: NotificationKind, data: MailData): Rendered
   const greeting = `Bonjour ${data.recipientName},`;
   const signature = `L'équipe de la plateforme`;
   const text = [greeting, '', ...paragraphs.flatMap((p) => [p, '']), signature].join('\n');
-  const html = [greeting, ...paragraphs, signature].map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
-  return { subject, summary: paragraphs.join(' '), text, html };
+  return { subject, summary: paragraphs.join(' '), text, html: htmlParagraphs([greeting, ...paragraphs, signature]) };
 }
+
+/** A message to the finance staff: `[finance] <subject>`, its text line by line. */
+export function renderStaffMail(subject: string, text: string): { subject: string; text: string; html: string } {
+  return { subject: `[finance] ${subject}`, text, html: htmlParagraphs(text.split('\n')) };
+}
+
+/** Every HTML mail is built here: each paragraph escaped, whatever it holds. */
+const htmlParagraphs = (paragraphs: string[]) => paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');

@@ -69,6 +69,7 @@ export const ACCESS_POLICY = {
   'GET /health': { auth: 'public' },
   'GET /ready': { auth: 'public' },
   'GET /openapi.json': { auth: 'public' },
+  'GET /docs': { auth: 'public' },
 } as const satisfies Record<string, AccessRule>;
 
 export type RouteKey = keyof typeof ACCESS_POLICY;

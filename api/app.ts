@@ -18,6 +18,7 @@ import { disputeRoutes } from './routes/disputes';
 import { feeInvoiceRoutes } from './routes/fee-invoices';
 import { milestoneRoutes } from './routes/milestones';
 import { refundRoutes } from './routes/refunds';
+import { docsRouter } from './routes/docs';
 import { serviceRouter } from './routes/service';
 import { notificationRoutes } from './routes/notifications';
 import { paymentRequestRoutes } from './routes/payment-requests';
@@ -45,6 +46,7 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
 
   const registry = createRegistry();
   app.use(serviceRouter({ db, temporal, registry, document: () => openapi }));
+  app.use(docsRouter({ registry }));
 
   app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry, taskQueue: config.TEMPORAL_TASK_QUEUE }));
 

@@ -2,7 +2,8 @@ import type { RequestHandler } from 'express';
 
 /**
  * Headers for an API that serves JSON and one kind of HTML document (fee invoices, with inline style only):
- * nothing may run scripts, frame it, sniff types, cache personal data or leak the URL as a referrer.
+ * nothing may run scripts (but the API reference page, below), frame it, sniff types, cache personal data or leak
+ * the URL as a referrer.
  */
 const HEADERS = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
@@ -17,5 +18,20 @@ const HEADERS = {
 
 export const securityHeaders: RequestHandler = (_req, res, next) => {
   res.set(HEADERS);
+  next();
+};
+
+/**
+ * The one page that runs scripts, the API reference at /docs (Swagger UI): scripts, styles and fetches from this
+ * origin only, images from it or inline (the renderer's icons are data: SVGs). Neither 'unsafe-inline' (the page's
+ * bootstrap is a served file; Swagger UI sets styles through the DOM, which CSP allows) nor 'unsafe-eval'.
+ * Only the page gets this policy: CSP governs documents, not the scripts and styles they load.
+ */
+const DOCS_PAGE_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+export const docsPageHeaders: RequestHandler = (_req, res, next) => {
+  res.set('Content-Security-Policy', DOCS_PAGE_POLICY);
   next();
 };

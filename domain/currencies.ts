@@ -39,3 +39,4 @@ export const ISO_4217_MINOR_UNITS = {
 } as const satisfies Record<string, number>;
 
 export type CurrencyCode = keyof typeof ISO_4217_MINOR_UNITS;
+export const CURRENCY_CODES = Object.keys(ISO_4217_MINOR_UNITS) as [CurrencyCode, ...CurrencyCode[]];

@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { CURRENCY_CODES } from '../../domain/currencies';
 
 /** Largest amount accepted anywhere: 10 million units of a currency, in minor units. */
 export const MAX_AMOUNT = 1_000_000_000;
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an id is 1 to 64 letters, digits, "_" or "-"');
 export const Amount = z.number().int('amounts are integers in minor units').positive().max(MAX_AMOUNT);
-export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code, e.g. EUR');
+/** An active ISO 4217 code with a minor unit (domain/currencies.ts): amounts are in that currency's minor units. */
+export const Currency = z.enum(CURRENCY_CODES, { error: 'an active ISO 4217 currency code, e.g. EUR' });
 
 export const ProblemSchema = z
   .strictObject({

@@ -17,8 +17,8 @@ afterAll(() => sys?.close());
 const client = () => sys.as(CLIENT.id, 'client');
 const provider = () => sys.as(PROVIDER.id, 'provider');
 
-async function project(milestones: { title: string; amount: number }[], fees = { commissionRate: 0.1, escrowFeeRate: 0.03 }) {
-  const { body } = await (await sys.as('platform-1', 'platform')).post('/v1/projects').send(projectBody({ milestones, ...fees }));
+async function project(milestones: { title: string; amount: number }[], fees = { commissionRate: 0.1, escrowFeeRate: 0.03 }, currency = 'EUR') {
+  const { body } = await (await sys.as('platform-1', 'platform')).post('/v1/projects').send(projectBody({ milestones, ...fees, currency }));
   return body as { id: string; milestones: { id: string; amount: number }[]; commissionRate: number; escrowFeeRate: number };
 }
 const ms = (p: { id: string }, id: string) => `/v1/projects/${p.id}/milestones/${id}`;
@@ -51,6 +51,26 @@ test('amendments over HTTP: propose, refusals, accept; the summary follows the n
   const summary = (await (await client()).get(`/v1/projects/${p.id}/payments`)).body;
   expect(summary.milestones.map((m: { amount: number; state: string }) => [m.amount, m.state])).toEqual([[60000, 'funded'], [40000, 'cancelled'], [5000, 'awaiting_deposit']]);
   expect(summary.milestones[0]).toMatchObject({ deposited: 100000, refunded: 40000, inEscrow: 60000, escrowFee: 1800 });
+});
+
+test('currencies: ISO 4217 codes only; amounts are in the currency\'s minor units (JPY has none) and shown so', async () => {
+  const platform = await sys.as('platform-1', 'platform');
+  for (const currency of ['XYZ', 'eur', 'BGN', 'XAU']) {
+    const refused = expectProblem(await platform.post('/v1/projects').send(projectBody({ currency })), 400);
+    expect(refused.errors).toEqual([{ path: 'currency', message: 'an active ISO 4217 currency code, e.g. EUR' }]);
+  }
+  const yen = await project([{ title: 'A', amount: 120000 }], { commissionRate: 0.1, escrowFeeRate: 0.03 }, 'JPY');
+  const id = yen.milestones[0].id;
+  expect((await (await client()).get(ms(yen, id))).body).toMatchObject({ currency: 'JPY', dueNow: 123600, escrowFeeDue: 3600 });
+  await fundFully(yen, id);
+  await (await client()).post(`${ms(yen, id)}/release`);
+  const invoice = await eventually(async () =>
+    (await (await client()).get('/v1/me/fee-invoices')).body.items.find((f: { milestoneId: string }) => f.milestoneId === id),
+  );
+  expect(invoice).toMatchObject({ kind: 'escrow_fee', amount: 3600, currency: 'JPY' });
+  const doc = await (await client()).get(invoice.documentUrl);
+  expect(doc.text).toMatch(/>3\s600\sJPY</);
+  expect(doc.text).toMatch(/>120\s000\sJPY</);
 });
 
 test('a failed payout is retried by the provider without a new invoice; fee invoices are listed and downloadable', async () => {

@@ -104,8 +104,8 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
     async fund(projectId, milestoneId) {
       const path = `/v1/projects/${projectId}/milestones/${milestoneId}`;
       const staff = await system.as('platform-1', 'platform');
-      const { dueNow } = (await staff.get(path)).body;
-      const res = await system.webhook('deposit.succeeded', { milestoneId, amount: dueNow, currency: 'EUR', reference: `vir-${milestoneId}` });
+      const { dueNow, currency } = (await staff.get(path)).body;
+      const res = await system.webhook('deposit.succeeded', { milestoneId, amount: dueNow, currency, reference: `vir-${milestoneId}` });
       if (res.status !== 200) throw new Error(`deposit of ${dueNow} refused: ${res.status} ${res.text}`);
       await eventually(async () => ((await staff.get(path)).body.state === 'funded' ? true : undefined), 15000, `milestone ${milestoneId} funded`);
     },

@@ -3,7 +3,8 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Db } from '../db/pool';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
-import { BEARER_ROUTES } from './access-policy';
+import { ACCESS_POLICY, BEARER_ROUTES } from './access-policy';
+import { methodGuard } from './middleware/method-guard';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit';
 import { securityHeaders } from './middleware/security-headers';
 import { bodyTextGuard } from './middleware/text-guard';
@@ -43,6 +44,7 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   const perAddress = new TokenBuckets(config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW);
   const perUser = new TokenBuckets(config.RATE_LIMIT_PER_USER, config.RATE_LIMIT_WINDOW);
   app.use(rateLimit(perAddress, 'address', (req) => req.ip ?? req.socket.remoteAddress));
+  app.use(methodGuard(Object.keys(ACCESS_POLICY)));
 
   const registry = createRegistry();
   app.use(serviceRouter({ db, temporal, registry, document: () => openapi }));

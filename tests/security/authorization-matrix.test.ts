@@ -131,6 +131,23 @@ test.each(Object.keys(ACCESS_POLICY) as RouteKey[])('%s: a path or query paramet
   }
 });
 
+const PATHS = [...new Set((Object.keys(ACCESS_POLICY) as RouteKey[]).map((key) => splitRouteKey(key).path))];
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'trace'] as const;
+
+test.each(PATHS)('%s: a method the path does not have is a 405 problem+json naming those it has, token or not', async (path) => {
+  const has = (Object.keys(ACCESS_POLICY) as RouteKey[]).filter((key) => splitRouteKey(key).path === path).map((key) => key.split(' ')[0]);
+  const allow = [...has, ...(has.includes('GET') ? ['HEAD'] : [])].sort().join(', ');
+  const url = path.replace(/:(\w+)/g, 'x_1');
+  const bearer = `Bearer ${await sys.token(IDENTITIES.platform.party, 'platform')}`;
+  for (const method of METHODS.filter((m) => !has.includes(m.toUpperCase()))) {
+    for (const req of [request(sys.app)[method](url), request(sys.app)[method](url).set('authorization', bearer)]) {
+      const res = await req;
+      expect([method, res.status, res.headers.allow]).toEqual([method, 405, allow]);
+      if (method !== 'options') expect(expectProblem(res, 405).type).toMatch(/\/method-not-allowed$/);
+    }
+  }
+});
+
 test('no refused or invalid request of the matrix changed the ledger or a read model', async () => {
   expect(await stateDigest(sys.db)).toEqual(before);
   expect(cells.length).toBe(BEARER_ROUTES.length * 8);

@@ -7,8 +7,12 @@ import { HttpProblem, toProblem } from './problem';
 
 /** A request that died without answering keeps its key this long before the same request may take it over. */
 const LOCK_SECONDS = 600;
-// RFC 8941 sf-string content: visible ASCII; the quotes of the IETF draft's form are optional.
-const KEY = /^"?([\x20-\x21\x23-\x7e]{1,255})"?$/;
+/**
+ * 1 to 255 visible ASCII characters but `"`, bare or in the double quotes of the IETF draft's sf-string form (the
+ * same key either way). No space: HTTP trims a header value's edges, so a key with spaces would not be the one sent.
+ */
+export const IDEMPOTENCY_KEY_PATTERN = '^(?:"[!#-~]{1,255}"|[!#-~]{1,255})$';
+const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -40,9 +44,10 @@ export class Idempotency {
   async run(req: Request, user: AuthUser, produce: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed?: true }> {
     const header = req.get('idempotency-key');
     if (header === undefined) return produce();
-    const match = KEY.exec(header);
-    if (!match) throw new HttpProblem(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters', 'invalid-idempotency-key');
-    const ref: KeyRef = { principal: `${user.role}:${user.id}`, key: match[1] };
+    if (!KEY.test(header)) {
+      throw new HttpProblem(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters other than ", optionally in double quotes', 'invalid-idempotency-key');
+    }
+    const ref: KeyRef = { principal: `${user.role}:${user.id}`, key: header.replace(/^"(.*)"$/, '$1') };
     const claim = await claimIdempotencyKey(this.db, { ...ref, fingerprint: fingerprintOf(req), ttlSeconds: this.ttlSeconds, lockSeconds: LOCK_SECONDS });
     switch (claim.outcome) {
       case 'mismatch':

@@ -1,7 +1,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { BearerRule } from './access-policy';
-import { splitRouteKey } from './access-policy';
+import { splitRouteKey, type RouteKey } from './access-policy';
+import { IDEMPOTENCY_KEY_PATTERN } from './idempotency';
+import { OPERATION_IDS } from './operation-ids';
 import type { ResponseDoc, RouteShape } from './route-types';
 import { ProblemSchema } from './schemas/common';
 
@@ -25,6 +27,12 @@ export function responseConfig(doc: ResponseDoc): ResponseConfig {
 export function createRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registry.registerComponent('securitySchemes', 'paymentSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Payment-Signature',
+    description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with PAYMENTS_WEBHOOK_SECRET>',
+  });
   return registry;
 }
 
@@ -34,7 +42,11 @@ export function documentRoute(registry: OpenAPIRegistry, spec: RouteShape, rule:
   const documented = Object.fromEntries(Object.entries(spec.responses).map(([status, doc]) => [status, responseConfig(doc)]));
   const responses = { ...problemResponses(PROBLEMS[method]), ...documented };
   const body = spec.requestContent ?? (spec.body ? { 'application/json': { schema: spec.body } } : undefined);
-  const idempotencyKey = z.string().min(1).max(255).optional().meta({ description: 'replays the first response for the same request (kept 24 h)' });
+  const idempotencyKey = z
+    .string()
+    .regex(new RegExp(IDEMPOTENCY_KEY_PATTERN))
+    .optional()
+    .meta({ description: 'replays the first response for the same request (kept 24 h); `"key"` and `key` are the same key' });
   registry.registerPath({
     method,
     path: path.replace(/:(\w+)/g, '{$1}'),
@@ -51,9 +63,26 @@ export function documentRoute(registry: OpenAPIRegistry, spec: RouteShape, rule:
   });
 }
 
+/**
+ * The document, with what the generator leaves out: each operation's id (api/operation-ids.ts) and every request
+ * body marked required (a route with a body refuses a request without one: 415 or 400).
+ */
 export function generateDocument(registry: OpenAPIRegistry) {
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'Escrow marketplace API', version: '1.0.0', description: 'Escrow, payouts and disputes of R0 projects' },
   });
+  for (const [template, item] of Object.entries(document.paths ?? {})) {
+    for (const method of ['get', 'post'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      const key = `${method.toUpperCase()} ${template.replace(/\{(\w+)\}/g, ':$1')}` as RouteKey;
+      if (!Object.hasOwn(OPERATION_IDS, key)) throw new Error(`no operationId for ${key} in api/operation-ids.ts`);
+      operation.operationId = OPERATION_IDS[key];
+      // A route that states no security is public (probes, this document): say so rather than leave it unsaid.
+      operation.security ??= [];
+      if (operation.requestBody && 'content' in operation.requestBody) operation.requestBody.required = true;
+    }
+  }
+  return document;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Amendment } from '../../workflows/project/contract';
-import { Amount, describes, Id } from '../schemas/common';
+import { Amount, describes, Id, Text } from '../schemas/common';
 
-const Title = z.string().trim().min(1).max(200);
+const Title = Text(200);
 
 const AmendmentChangeBody = z.union([
   z.strictObject({ milestoneId: Id, amount: Amount }),

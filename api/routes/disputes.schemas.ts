@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { DISPUTE_STATES, type DisputeView } from '../../domain/dispute';
 import { MILESTONE_STATES } from '../../domain/milestone';
-import { describes, Id } from '../schemas/common';
+import { describes, Id, Text } from '../schemas/common';
 
-const Text = (max: number) => z.string().trim().min(1).max(max);
 const MinorUnits = z.number().int('amounts are integers in minor units').min(0).max(1_000_000_000);
 
 export const OpenDisputeBody = z.strictObject({ reason: Text(200), statement: Text(5000) }).meta({ id: 'OpenDispute' });

@@ -1,20 +1,24 @@
 import { z } from 'zod';
 import { PAYMENT_REQUEST_STATES } from '../../domain/payments';
-import { Amount, Id } from '../schemas/common';
+import { Amount, Id, MAX_AMOUNT, Text } from '../schemas/common';
+
+/** A positive integer, as a form field: no sign, no leading zero, at most 10 digits (MAX_AMOUNT has 10). */
+const AMOUNT_FIELD = /^[1-9]\d{0,9}$/;
 import { MilestoneStatusView } from './milestones.schemas';
 
 export const PaymentRequestForm = z.strictObject({
-  invoiceNumber: z.string().trim().min(1).max(64),
-  amount: z.string().regex(/^\d{1,12}$/, 'an integer amount in minor units').transform(Number).pipe(Amount),
+  invoiceNumber: Text(64),
+  amount: z.string().regex(AMOUNT_FIELD, 'a positive integer amount in minor units').transform(Number).pipe(Amount),
 });
 
 export const PaymentRequestUpload = {
   'multipart/form-data': {
     schema: z.strictObject({
-      invoiceNumber: z.string().min(1).max(64),
-      amount: z.string().regex(/^\d{1,12}$/).meta({ description: 'an integer amount in minor units' }),
-      invoice: z.string().meta({ format: 'binary', description: 'PDF, at most 10 MiB' }),
+      invoiceNumber: Text(64),
+      amount: z.string().regex(AMOUNT_FIELD).meta({ description: `a positive integer amount in minor units, at most ${MAX_AMOUNT}` }),
+      invoice: z.string().meta({ format: 'binary', description: 'a PDF file (its bytes start with %PDF-), at most 10 MiB' }),
     }),
+    encoding: { invoice: { contentType: 'application/pdf' } },
   },
 };
 

@@ -1,22 +1,22 @@
 import { z } from 'zod';
 import { CLIENT_SILENCE_POLICIES, MILESTONE_STATES, UNMANAGED_STATE } from '../../domain/milestone';
-import { Amount, Currency, Id } from '../schemas/common';
+import { Amount, Currency, Id, Text } from '../schemas/common';
 
 const Party = z.strictObject({
   id: Id,
   email: z.email().max(254),
-  name: z.string().trim().min(1).max(200),
+  name: Text(200),
 });
 
 export const CreateProjectBody = z
   .strictObject({
-    externalId: z.string().trim().min(1).max(100),
-    title: z.string().trim().min(1).max(200),
+    externalId: Text(100),
+    title: Text(200),
     formula: z.enum(['r0', 'basic']),
     currency: Currency,
     client: Party,
     provider: Party,
-    milestones: z.array(z.strictObject({ title: z.string().trim().min(1).max(200), amount: Amount })).min(1).max(50),
+    milestones: z.array(z.strictObject({ title: Text(200), amount: Amount })).min(1).max(50),
     /** overrides the platform's CLIENT_SILENCE_POLICY for this project */
     clientSilencePolicy: z.enum(CLIENT_SILENCE_POLICIES).optional(),
     /** override the platform's COMMISSION_RATE and ESCROW_FEE_RATE for this project, as decimals (0.10) */
@@ -24,7 +24,7 @@ export const CreateProjectBody = z
     escrowFeeRate: z.number().min(0).max(0.5).optional(),
   })
   .refine((p) => p.client.id !== p.provider.id, { message: 'client and provider must be different users', path: ['provider', 'id'] })
-  .meta({ id: 'CreateProject' });
+  .meta({ id: 'CreateProject', description: 'client.id and provider.id must differ (400 otherwise)' });
 export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
 
 export const ProjectParams = z.object({ projectId: Id });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { REFUND_ID_MAX_LENGTH } from '../../workflows/refund/contract';
-import { Amount, Currency, Id } from '../schemas/common';
+import { Amount, Currency, Id, PlainText } from '../schemas/common';
 
 const EventId = z.string().min(1).max(100);
 
@@ -9,19 +9,19 @@ export const WebhookEvent = z
     z.object({
       id: EventId,
       type: z.literal('deposit.succeeded'),
-      data: z.object({ milestoneId: Id, amount: Amount, currency: Currency, reference: z.string().min(1).max(200) }),
+      data: z.object({ milestoneId: Id, amount: Amount, currency: Currency, reference: PlainText(1, 200) }),
     }),
     z.object({ id: EventId, type: z.literal('payout.paid'), data: z.object({ payoutId: z.string().min(1).max(100) }) }),
     z.object({
       id: EventId,
       type: z.literal('payout.failed'),
-      data: z.object({ payoutId: z.string().min(1).max(100), reason: z.string().max(500).default('unspecified') }),
+      data: z.object({ payoutId: z.string().min(1).max(100), reason: PlainText(0, 500).default('unspecified') }),
     }),
     z.object({ id: EventId, type: z.literal('refund.paid'), data: z.object({ refundId: z.string().min(1).max(REFUND_ID_MAX_LENGTH) }) }),
     z.object({
       id: EventId,
       type: z.literal('refund.failed'),
-      data: z.object({ refundId: z.string().min(1).max(REFUND_ID_MAX_LENGTH), reason: z.string().max(500).default('unspecified') }),
+      data: z.object({ refundId: z.string().min(1).max(REFUND_ID_MAX_LENGTH), reason: PlainText(0, 500).default('unspecified') }),
     }),
   ])
   .meta({ id: 'PaymentEvent' });

@@ -33,6 +33,7 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
     method: 'post',
     path: PATH,
     summary: 'Payment-provider events (Payment-Signature: t=…,v1=HMAC-SHA256 of "t.body")',
+    security: [{ paymentSignature: [] }],
     request: { body: { content: { 'application/json': { schema: WebhookEvent } } } },
     responses: {
       200: responseConfig({ description: 'applied, or seen before, or about nothing we know', schema: WebhookAck }),

@@ -7,6 +7,23 @@ export const MAX_AMOUNT = 1_000_000_000;
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an id is 1 to 64 letters, digits, "_" or "-"');
 export const Amount = z.number().int('amounts are integers in minor units').positive().max(MAX_AMOUNT);
 /** An active ISO 4217 code with a minor unit (domain/currencies.ts): amounts are in that currency's minor units. */
+// The characters the API refuses in any text (lib/text.ts: C0 controls but tab and line breaks, DEL), and those
+// trim() removes (JavaScript's white space), spelled out so that every regex engine reading the document agrees.
+const CONTROL = '\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f';
+const SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
+/** Free text of at most `max` characters, with a visible one at least (as the document states it); kept trimmed. */
+export const Text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(new RegExp(`^[^${CONTROL}]*[^${SPACE}${CONTROL}][^${CONTROL}]*$`), 'a text with a visible character, without control characters')
+    .trim();
+
+/** A text a payment provider sends, as it is: no control characters. */
+export const PlainText = (min: number, max: number) =>
+  z.string().min(min).max(max).regex(new RegExp(`^[^${CONTROL}]*$`), 'a text without control characters');
+
 export const Currency = z.enum(CURRENCY_CODES, { error: 'an active ISO 4217 currency code, e.g. EUR' });
 
 export const ProblemSchema = z

@@ -6,13 +6,14 @@ import type { Request } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { Idempotency } from '../../api/idempotency';
+import type { HttpProblem } from '../../api/problem';
 import { listen } from '../../api/server';
 import { signPayload } from '../../api/webhook-signature';
 import { MAX_AMOUNT } from '../../api/schemas/common';
 import { createPool } from '../../db/pool';
 import { createLogger } from '../../lib/logger';
 import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
-import { CLIENT, PDF, PROVIDER } from '../helpers/fixtures';
+import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { eventually } from '../helpers/temporal';
 
 let sys: ApiSystem;
@@ -113,6 +114,25 @@ describe('Idempotency-Key', () => {
     const tooLong = await (await client()).post(`/v1/disputes/${disputeId}/proposals`).set('Idempotency-Key', 'k'.repeat(256)).send({ providerAmount: 1 });
     expectProblem(tooLong, 400);
     expect(await proposals()).toBe(2);
+  });
+
+  test('the server takes exactly the Idempotency-Key values the document\'s pattern allows; "k" and k are one key', async () => {
+    const doc = (await request(sys.app).get('/openapi.json')).body;
+    const header = doc.paths['/v1/projects'].post.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key');
+    const documented = new RegExp(header.schema.pattern);
+    const idempotency = new Idempotency(sys.db, 86400);
+    const user = { id: uniq('u'), role: 'client' } as const;
+    const candidates = ['k', 'k'.repeat(255), 'k'.repeat(256), '"quoted"', '"', '""', '"open', 'a b', ' ', 'tab\there', 'clé', '~!#$%&()*+,-./:;<=>?@[]^_`{|}'];
+    for (const key of candidates) {
+      const req = { method: 'POST', originalUrl: '/v1/x', body: {}, get: () => key } as unknown as Request;
+      const accepted = await idempotency.run(req, user, () => Promise.resolve({ status: 201, contentType: 'application/json', body: '{}' })).then(
+        () => true,
+        (err: HttpProblem) => (err.slug === 'invalid-idempotency-key' ? false : Promise.reject(err)),
+      );
+      expect([key, accepted]).toEqual([key, documented.test(key)]);
+    }
+    const bare = { method: 'POST', originalUrl: '/v1/x', body: {}, get: () => 'quoted' } as unknown as Request;
+    expect(await idempotency.run(bare, user, () => Promise.reject(new Error('not called')))).toMatchObject({ replayed: true });
   });
 
   test('a failure of ours (5xx) frees the key, so the same request can be retried', async () => {

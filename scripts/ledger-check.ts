@@ -4,6 +4,7 @@
  */
 import { checkLedger, LEDGER_RULES, ledgerSize } from '../db/ledger-check';
 import { createPool } from '../db/pool';
+import { fail, oneLine } from './fail';
 
 async function main() {
   const url = process.env.DATABASE_URL || `postgres://postgres:postgres@127.0.0.1:${process.env.EMBEDDED_PG_PORT ?? 5433}/escrow`;
@@ -23,7 +24,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(`ledger check could not run: ${(err as Error).message}`);
-  process.exit(2);
-});
+main().catch((err: unknown) => fail(`ledger check could not run: ${oneLine(err)}`, 2));

@@ -1,19 +1,24 @@
 /**
  * `npm start`: the whole system on embedded defaults. Each setting of the REST contract (../shared/API.md) that is set replaces its embedded part:
  * DATABASE_URL (else embedded PostgreSQL), TEMPORAL_ADDRESS (else a Temporal dev server with its Web UI),
- * SMTP_URL (else a local mail catcher). Data lives in .data/; Ctrl-C stops every child process.
+ * SMTP_URL (else a local mail catcher). Data lives in .data/ (DATA_DIR); Ctrl-C stops every child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig } from '../lib/config';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../dev/embedded-postgres';
 import { startMailCatcher, type MailCatcher } from '../dev/mail-catcher';
+import { postgresAccount, runningAsRoot, statAncestry } from '../dev/pg-access';
+import { placeData, unreachable } from '../dev/pg-placement';
 import { temporalCliPath } from '../dev/temporal-binaries';
+import { oneLine } from './fail';
 
 const ROOT = path.resolve(__dirname, '..');
-const DATA = path.resolve(process.env.DATA_DIR ?? path.join(ROOT, '.data'));
+let DATA = '';
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const env: NodeJS.ProcessEnv = { ...process.env };
 const stops: (() => Promise<void>)[] = [];
@@ -123,11 +128,29 @@ async function shutdown(code: number): Promise<void> {
         }),
     ),
   );
-  for (const stop of stops.reverse()) await stop().catch((err) => console.error(err));
+  for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(`could not stop cleanly: ${oneLine(err)}`));
   process.exit(code);
 }
 
+/** DATA_DIR, else .data; as root, where the postgres user can reach it (dev/pg-placement.ts). */
+function placeDataDir(): void {
+  const preferred = path.resolve(process.env.DATA_DIR || path.join(ROOT, '.data'));
+  const placed = placeData({
+    asRoot: runningAsRoot() && !env.DATABASE_URL,
+    preferred,
+    chosen: Boolean(process.env.DATA_DIR),
+    chain: statAncestry(preferred),
+    postgres: postgresAccount(),
+    fallback: path.join(tmpdir(), `escrow-data-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`),
+  });
+  DATA = placed.dir;
+  if (placed.because) {
+    console.log(`Data in ${DATA}, not in ${unreachable(preferred, placed.because)}; DATA_DIR chooses`);
+  }
+}
+
 async function main() {
+  placeDataDir();
   mkdirSync(DATA, { recursive: true });
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
@@ -144,7 +167,7 @@ async function main() {
     [
       '',
       `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-      `API                    ${api}  (spec ${api}/openapi.json)`,
+      `API                    ${api}  (reference ${api}/docs, spec ${api}/openapi.json)`,
       `AUTH_JWT_SECRET        ${devSecret(config.AUTH_JWT_SECRET, DEV_AUTH_JWT_SECRET)}`,
       `PAYMENTS_WEBHOOK_SECRET ${devSecret(config.PAYMENTS_WEBHOOK_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET)}`,
       `Tokens: npm run token -- --sub c-1 --role client`,
@@ -153,7 +176,7 @@ async function main() {
   );
 }
 
-main().catch(async (err) => {
-  console.error(err);
+main().catch(async (err: unknown) => {
+  console.error(`npm start failed: ${oneLine(err)}`);
   await shutdown(1);
 });

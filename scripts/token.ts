@@ -1,20 +1,40 @@
-/** Prints a dev token: npm run token -- --sub c-1 --role client [--ttl 12h]. Uses AUTH_JWT_SECRET or the dev secret. */
+/**
+ * Prints dev tokens, one a line, in the order asked: npm run token -- --sub c-1 --role client [--sub p-1 --role
+ * provider …] [--ttl 12h]. Uses AUTH_JWT_SECRET or the dev secret (refused under NODE_ENV=production).
+ */
 import { parseArgs } from 'node:util';
+import { ROLES, type Role } from '../domain/parties';
 import { loadConfig } from '../lib/config';
 import { parseDuration } from '../lib/duration';
 import { signToken } from '../dev/tokens';
+import { fail, oneLine } from './fail';
 
-const { values } = parseArgs({ options: { sub: { type: 'string' }, role: { type: 'string' }, ttl: { type: 'string', default: '12h' } } });
-const roles = ['client', 'provider', 'mediator', 'platform'] as const;
-if (!values.sub || !roles.includes(values.role as (typeof roles)[number])) {
-  console.error('usage: npm run token -- --sub <user id> --role <client|provider|mediator|platform> [--ttl 12h]');
-  process.exit(2);
+const USAGE = `usage: npm run token -- --sub <user id> --role <${ROLES.join('|')}> [--sub … --role …] [--ttl 12h]`;
+const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+
+function request(): { tokens: { sub: string; role: Role }[]; ttlSeconds: number } {
+  try {
+    const { values } = parseArgs({
+      options: { sub: { type: 'string', multiple: true }, role: { type: 'string', multiple: true }, ttl: { type: 'string', default: '12h' } },
+    });
+    const subs = values.sub ?? [];
+    const roles = values.role ?? [];
+    if (!subs.length || subs.length !== roles.length || !roles.every(isRole)) fail(USAGE, 2);
+    return { tokens: subs.map((sub, i) => ({ sub, role: roles[i] })), ttlSeconds: parseDuration(values.ttl) / 1000 };
+  } catch (err) {
+    fail(`token: ${oneLine(err)}\n${USAGE}`, 2);
+  }
 }
-const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'unused' });
-const role = values.role as (typeof roles)[number];
-signToken(config.AUTH_JWT_SECRET, { sub: values.sub, role }, parseDuration(values.ttl) / 1000)
-  .then((token) => console.log(token))
-  .catch((err) => {
-    console.error(`could not sign the token: ${(err as Error).message}`);
-    process.exitCode = 1;
-  });
+
+async function main() {
+  const { tokens, ttlSeconds } = request();
+  let secret: string;
+  try {
+    secret = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'unused' }).AUTH_JWT_SECRET;
+  } catch (err) {
+    fail(`token: ${oneLine(err)}`);
+  }
+  for (const token of await Promise.all(tokens.map((claims) => signToken(secret, claims, ttlSeconds)))) console.log(token);
+}
+
+main().catch((err: unknown) => fail(`token: could not sign: ${oneLine(err)}`));

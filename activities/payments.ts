@@ -1,4 +1,4 @@
-import { recordMilestoneEvent } from '../db/milestone-events';
+import { recordBusinessEvent } from './timeline';
 import { recordPayoutAttempt, settlePayoutAttempt } from '../db/payment-requests';
 import type { Db } from '../db/pool';
 import { recordRefundOrder, settleRefundOrder } from '../db/refunds';
@@ -39,14 +39,14 @@ export function paymentActivities(deps: { db: Db; mailer: Mailer; payments: Paym
     async recordStrayDeposit(r: RefundInput): Promise<void> {
       const { eventId, reference } = r.strayDeposit!;
       await postFor(db, `deposit:${eventId}`, r, { type: 'deposit', toEscrow: 0, toFee: 0, excess: r.amount });
-      await recordMilestoneEvent(db, { milestoneId: r.milestoneId, key: `${r.milestoneId}:stray:${eventId}`, type: 'deposit_received', data: { eventId, amount: r.amount, toEscrow: 0, toFee: 0, excess: r.amount, reference, afterEnd: true } });
+      await recordBusinessEvent(db, { milestoneId: r.milestoneId, key: `${r.milestoneId}:stray:${eventId}`, type: 'deposit_received', data: { eventId, amount: r.amount, toEscrow: 0, toFee: 0, excess: r.amount, reference, afterEnd: true } });
     },
 
     async orderRefund(r: RefundAttempt): Promise<TransferReceipt> {
       const receipt = await payments.refund({ idempotencyKey: `${r.refundId}:${r.attempt}`, beneficiaryId: r.client.id, amount: r.amount, currency: r.currency, reference: r.refundId });
       await recordRefundOrder(db, { id: r.refundId, projectId: r.projectId, milestoneId: r.milestoneId, amount: r.amount, currency: r.currency, reason: r.reason, attempt: r.attempt });
       await postFor(db, `${r.refundId}:ordered:${r.attempt}`, r, { type: 'refund_ordered', amount: r.amount });
-      await recordMilestoneEvent(db, { milestoneId: r.milestoneId, key: `${r.refundId}:ordered:${r.attempt}`, type: 'refund_ordered', data: { refundId: r.refundId, amount: r.amount, reason: r.reason, attempt: r.attempt } });
+      await recordBusinessEvent(db, { milestoneId: r.milestoneId, key: `${r.refundId}:ordered:${r.attempt}`, type: 'refund_ordered', data: { refundId: r.refundId, amount: r.amount, reason: r.reason, attempt: r.attempt } });
       return receipt;
     },
 
@@ -54,7 +54,7 @@ export function paymentActivities(deps: { db: Db; mailer: Mailer; payments: Paym
       await postFor(db, `${r.refundId}:${r.outcome}:${r.attempt}`, r, { type: r.outcome === 'paid' ? 'refund_paid' : 'refund_failed', amount: r.amount });
       await settleRefundOrder(db, r.refundId, r.attempt, r.outcome, r.reason);
       const type = r.outcome === 'paid' ? 'refund_confirmed' : 'refund_failed';
-      await recordMilestoneEvent(db, { milestoneId: r.milestoneId, key: `${r.refundId}:${r.outcome}:${r.attempt}`, type, data: { refundId: r.refundId, amount: r.amount, reason: r.reason } });
+      await recordBusinessEvent(db, { milestoneId: r.milestoneId, key: `${r.refundId}:${r.outcome}:${r.attempt}`, type, data: { refundId: r.refundId, amount: r.amount, reason: r.reason } });
       if (r.outcome === 'failed') {
         await tellStaff({
           key: `${r.refundId}:failed:${r.attempt}:staff`,

@@ -1,6 +1,6 @@
 import { saveDisputeSnapshot } from '../db/disputes';
 import { issueFeeInvoice } from '../db/fee-invoices';
-import { recordMilestoneEvent } from '../db/milestone-events';
+import { recordBusinessEvent } from './timeline';
 import { insertScheduledRequest } from '../db/payment-requests';
 import type { Db } from '../db/pool';
 import { addMilestoneRow, setMilestoneAmount, setProjectState } from '../db/projects';
@@ -14,7 +14,7 @@ import type { FeeInvoiceRequest } from '../workflows/activities/contract';
 export function readModelActivities({ db }: { db: Db }) {
   return {
     async recordEvent(event: TimelineEvent): Promise<void> {
-      await recordMilestoneEvent(db, event);
+      await recordBusinessEvent(db, event);
     },
 
     async saveDispute(dispute: DisputeView, texts: DisputeText[] = []): Promise<void> {

@@ -1,10 +1,13 @@
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Db } from '../db/pool';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { ACCESS_POLICY, BEARER_ROUTES } from './access-policy';
 import { methodGuard } from './middleware/method-guard';
+import { requestLog } from './middleware/request-log';
+import { requestIdInterceptor } from './request-context';
+import { routeMatcher } from './route-templates';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit';
 import { securityHeaders } from './middleware/security-headers';
 import { bodyTextGuard } from './middleware/text-guard';
@@ -34,17 +37,21 @@ export interface AppDeps {
 }
 
 /** The whole HTTP API, built from its dependencies so tests run the real app on real services. */
-export function createApp({ db, temporal, config, log }: AppDeps) {
+export function createApp({ db, temporal: client, config, log }: AppDeps) {
+  // The same connection, with each start, signal and update carrying the request's id (api/request-context.ts).
+  const temporal = new Client({ connection: client.connection, namespace: client.options.namespace, interceptors: { workflow: [requestIdInterceptor()] } });
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
+  const routeTemplates = routeMatcher(Object.keys(ACCESS_POLICY));
+  app.use(requestLog(log, routeTemplates));
   app.use(securityHeaders);
   app.use(urlGuard);
   const perAddress = new TokenBuckets(config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW);
   const perUser = new TokenBuckets(config.RATE_LIMIT_PER_USER, config.RATE_LIMIT_WINDOW);
   app.use(rateLimit(perAddress, 'address', (req) => req.ip ?? req.socket.remoteAddress));
-  app.use(methodGuard(Object.keys(ACCESS_POLICY)));
+  app.use(methodGuard(routeTemplates));
 
   const registry = createRegistry();
   app.use(serviceRouter({ db, temporal, registry, document: () => openapi }));
@@ -74,7 +81,7 @@ export function createApp({ db, temporal, config, log }: AppDeps) {
   });
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     const { problem, unexpected } = toProblem(err);
-    if (unexpected) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (unexpected) log.error({ err, requestId: res.get('X-Request-Id'), method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
     if (err instanceof HttpProblem && err.headers) res.set(err.headers);
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));

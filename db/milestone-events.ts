@@ -3,8 +3,9 @@ import type { TimelineEvent } from '../domain/milestone';
 import { inTransaction } from './pool';
 
 /** Appends a timeline event and, when it changes the state, the milestone read model, in one transaction. */
-export async function recordMilestoneEvent(db: Db, e: TimelineEvent): Promise<void> {
-  await inTransaction(db, async (tx) => {
+/** Appends the event once per key; true when this call appended it. */
+export async function recordMilestoneEvent(db: Db, e: TimelineEvent): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
     const inserted = await tx.query(
       `INSERT INTO milestone_events (milestone_id, key, type, actor, data) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (key) DO NOTHING`,
@@ -13,6 +14,7 @@ export async function recordMilestoneEvent(db: Db, e: TimelineEvent): Promise<vo
     if (inserted.rowCount && e.state) {
       await tx.query('UPDATE milestones SET state = $2, updated_at = now() WHERE id = $1', [e.milestoneId, e.state]);
     }
+    return Boolean(inserted.rowCount);
   });
 }
 

@@ -1,3 +1,5 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import type { Mailer } from '../../activities/mail/mailer';
 import { paymentActivities } from '../../activities/payments';
 import { sandboxGateway, webhookGateway } from '../../activities/payouts/gateway';
@@ -25,9 +27,15 @@ test('recordEvent appends once per key and moves the read model state', async ()
   const acts = readModelActivities({ db });
   const milestoneId = project.milestones[0].id;
   const event = { milestoneId, key: `${milestoneId}:event:1`, type: 'funded', state: 'funded', data: { escrowed: 1000 } };
-  await acts.recordEvent(event);
-  await acts.recordEvent(event);
+  const logged: { message: string; meta?: Record<string, unknown> }[] = [];
+  const logger = new DefaultLogger('INFO', ({ message, meta }) => void logged.push({ message, meta }));
+  const env = new MockActivityEnvironment({}, { logger });
+  await env.run(acts.recordEvent, event);
+  await env.run(acts.recordEvent, event);
   expect(await listMilestoneEvents(db, milestoneId)).toHaveLength(1);
+  expect(logged.filter((l) => l.message.startsWith('business event'))).toEqual([
+    { message: 'business event funded', meta: expect.objectContaining({ event: 'funded', milestoneId, key: event.key, escrowed: 1000 }) },
+  ]);
   expect((await findMilestone(db, milestoneId))?.state).toBe('funded');
 });
 

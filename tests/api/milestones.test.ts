@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { defaultPayloadConverter } from '@temporalio/common';
+import pino from 'pino';
 import request from 'supertest';
 import { signPayload } from '../../api/webhook-signature';
 import { CLIENT, PDF, PROVIDER } from '../helpers/fixtures';
@@ -196,5 +198,33 @@ describe('service routes', () => {
     }
     expect(spec.components.schemas.CreateProject.properties.formula.enum).toEqual(['r0', 'basic']);
     expectProblem(await request(sys.app).get('/nowhere'), 404);
+  });
+});
+
+describe('request logs', () => {
+  test('one line per request with its route template, status, caller and id; the id is echoed and reaches the workflow history', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const app = sys.appWith({}, log);
+    const { projectId, milestoneId, path } = await newProject();
+    await sys.fund(projectId, milestoneId);
+    const bearer = `Bearer ${await sys.token(CLIENT.id, 'client')}`;
+
+    const released = await request(app).post(`${path}/release`).set('authorization', bearer).set('X-Request-Id', 'trace-42');
+    expect(released.status).toBe(200);
+    expect(released.headers['x-request-id']).toBe('trace-42');
+    const generated = await request(app).get(`/v1/projects/${projectId}`).set('X-Request-Id', 'not a token\u00e9');
+    expect(generated.headers['x-request-id']).toMatch(/^req_[0-9a-f-]{36}$/);
+
+    expect(lines.filter((l) => l.msg === 'request')).toEqual([
+      expect.objectContaining({ requestId: 'trace-42', method: 'POST', route: '/v1/projects/:projectId/milestones/:milestoneId/release', status: 200, user: CLIENT.id, role: 'client', ms: expect.any(Number) }),
+      expect.objectContaining({ requestId: generated.headers['x-request-id'], method: 'GET', route: '/v1/projects/:projectId', status: 401 }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(bearer.slice(7));
+
+    const history = await sys.env.client.workflow.getHandle(`milestone:${milestoneId}`).fetchHistory();
+    const accepted = history.events!.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'release');
+    const header = accepted!.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.header!.fields!['x-request-id'];
+    expect(defaultPayloadConverter.fromPayload(header)).toBe('trace-42');
   });
 });

@@ -1,0 +1,33 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from '../../lib/logger';
+import { requestIdFrom, runWithRequestId } from '../request-context';
+import type { RouteMatcher } from '../route-templates';
+
+/**
+ * One line per request once answered: method, route template (not the path, which holds ids), status, duration,
+ * request id (the caller's X-Request-Id, or ours: echoed either way) and the caller's id and role once known. Never a
+ * header, a token or a body.
+ */
+export function requestLog(log: Logger, routes: RouteMatcher): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdFrom(req.get('x-request-id'));
+    res.set('X-Request-Id', requestId);
+    res.on('finish', () => {
+      // A request refused before routing (401, 405, 429…) is still logged under its template when it has one.
+      const route = (req.route as { path?: string } | undefined)?.path ?? routes(req.path)?.template;
+      log.info(
+        {
+          requestId,
+          method: req.method,
+          route: route ?? null,
+          status: res.statusCode,
+          ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+          ...(req.user ? { user: req.user.id, role: req.user.role } : {}),
+        },
+        'request',
+      );
+    });
+    runWithRequestId(requestId, next);
+  };
+}

@@ -15,6 +15,8 @@ import { startMailCatcher, type MailCatcher } from '../dev/mail-catcher';
 import { postgresAccount, runningAsRoot, statAncestry } from '../dev/pg-access';
 import { placeData, unreachable } from '../dev/pg-placement';
 import { temporalCliPath } from '../dev/temporal-binaries';
+import { spawnTemporalDevServer } from '../dev/temporal-dev-server';
+import { createLogger } from '../lib/logger';
 import { oneLine } from './fail';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -22,7 +24,7 @@ let DATA = '';
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const env: NodeJS.ProcessEnv = { ...process.env };
 const stops: (() => Promise<void>)[] = [];
-const children: ChildProcess[] = [];
+const children: Record<'first' | 'last', ChildProcess[]> = { first: [], last: [] };
 const started = Date.now();
 
 function waitForPort(port: number, timeoutMs: number): Promise<void> {
@@ -55,14 +57,18 @@ async function waitForReady(url: string, timeoutMs: number): Promise<void> {
 }
 
 function spawnChild(name: string, command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  return watchChild(name, spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] }), 'first');
+}
+
+/** A child that stops everything if it dies; at Ctrl-C, the `first` (API, worker) stop before the `last` (Temporal). */
+function watchChild(name: string, child: ChildProcess, order: 'first' | 'last'): ChildProcess {
   child.on('exit', (code, signal) => {
     if (!shuttingDown) {
       console.error(`${name} exited (${signal ?? code}); stopping everything`);
       void shutdown(1);
     }
   });
-  children.push(child);
+  children[order].push(child);
   return child;
 }
 
@@ -83,10 +89,16 @@ async function startTemporal(): Promise<void> {
   const dbFile = path.join(DATA, 'temporal.sqlite');
   const cli = temporalCliPath();
   if (cli) {
-    spawnChild('temporal', cli, [
-      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
-      '--db-filename', dbFile, '--namespace', env.TEMPORAL_NAMESPACE ?? 'default', '--log-level', 'warn',
-    ]);
+    const log = createLogger({ LOG_LEVEL: env.LOG_LEVEL ?? 'info' }, 'temporal');
+    const child = spawnTemporalDevServer(cli, {
+      port, uiPort, dbFile, namespace: env.TEMPORAL_NAMESPACE,
+      // Its banner repeats what is printed below; once stopping, its pollers' complaints about closing are expected.
+      onLine: ({ level, msg, fields }) => {
+        if (level === 'error' || (level === 'warn' && !shuttingDown)) log[level](fields, msg);
+        else log.debug(fields, msg);
+      },
+    });
+    watchChild('temporal', child, 'last');
   } else {
     // No local binary (see scripts/install-temporal.sh): let the SDK download the CLI, on machines with internet.
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
@@ -117,8 +129,16 @@ async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
   console.log('stopping…');
-  await Promise.all(
-    children.map(
+  // The worker and the API first: stopped after Temporal, their pollers would log its absence.
+  await stopAll(children.first);
+  await stopAll(children.last);
+  for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(`could not stop cleanly: ${oneLine(err)}`));
+  process.exit(code);
+}
+
+function stopAll(list: ChildProcess[]): Promise<void[]> {
+  return Promise.all(
+    list.map(
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -128,8 +148,6 @@ async function shutdown(code: number): Promise<void> {
         }),
     ),
   );
-  for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(`could not stop cleanly: ${oneLine(err)}`));
-  process.exit(code);
 }
 
 /** DATA_DIR, else .data; as root, where the postgres user can reach it (dev/pg-placement.ts). */

@@ -1,6 +1,6 @@
 /** The worker process: runs milestone and project workflows and all activities against the configured services. */
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
@@ -8,11 +8,12 @@ import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { buildActivityDeps } from './build-deps';
 import { bundleWorkflows, createWorker } from './create-worker';
+import { installSdkLogger } from './sdk-logger';
 
 async function main() {
   const config = loadConfig();
   const log = createLogger(config, 'worker');
-  Runtime.install({ logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)) });
+  installSdkLogger(log, config.LOG_LEVEL);
   const db = createPool(config.DATABASE_URL);
   await migrate(db);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -34,13 +35,7 @@ async function main() {
   await db.end();
 }
 
-/** The SDK's own log level, from LOG_LEVEL (pino's names). */
-function sdkLogLevel(level: string): LogLevel {
-  const levels: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
-  return levels[level] ?? 'INFO';
-}
-
-main().catch((err) => {
-  console.error(err);
+main().catch((err: unknown) => {
+  createLogger({ LOG_LEVEL: 'info' }, 'worker').fatal({ err }, 'worker stopped');
   process.exit(1);
 });

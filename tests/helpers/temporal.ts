@@ -1,8 +1,10 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { executableFor, temporalCliPath, temporalTestServerPath } from '../../dev/temporal-binaries';
 
-/** A real Temporal dev server (the CLI's start-dev), for API and end-to-end tests. */
+/** A real Temporal dev server (the CLI's start-dev), for API and end-to-end tests: the run's (global-setup.ts), else a new one. */
 export function startDevServer(): Promise<TestWorkflowEnvironment> {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  if (address) return TestWorkflowEnvironment.createFromExistingServer({ address });
   return TestWorkflowEnvironment.createLocal({
     server: { executable: executableFor(temporalCliPath()), ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
   });

@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  // the browser suite is heavier: `npm run test:browser` (jest.browser.config.mjs)
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/'],
+  // the browser suite and the contract fuzzer are heavier: `npm run test:browser`, `npm run test:contract`
+  // (jest.browser.config.mjs, jest.contract.config.mjs)
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/tests/contract/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',

@@ -14,6 +14,7 @@ import {
 import type { DisputeView } from '../../domain/dispute';
 import { requireEscrow, requireMilestone } from '../access';
 import { actorOf } from '../middleware/auth';
+import { HttpProblem } from '../problem';
 import type { ApiRoutes } from '../route';
 import { MilestoneParams } from './milestones.schemas';
 import {
@@ -85,6 +86,10 @@ export function disputeRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; tem
     params: ProposalParams,
     responses: { 200: disputeResponse },
   }).handle(async ({ user, params, access: { dispute: d } }) => {
+    // A proposal is in the read model before the request that made it is answered (the workflow saves the file first).
+    if (!d.proposals.some((p) => p.id === params.proposalId)) {
+      throw new HttpProblem(404, `no proposal ${params.proposalId} in dispute ${d.id}`, 'not-found');
+    }
     const dispute = await whole(milestoneHandle(d).executeUpdate(acceptProposalUpdate, { args: [{ actor: actorOf(user), disputeId: d.id, proposalId: params.proposalId }] }));
     return { status: 200, body: dispute };
   });

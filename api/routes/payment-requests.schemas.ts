@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { PAYMENT_REQUEST_STATES } from '../../domain/payments';
 import { Amount, Id, MAX_AMOUNT, Text } from '../schemas/common';
-
-/** A positive integer, as a form field: no sign, no leading zero, at most 10 digits (MAX_AMOUNT has 10). */
-const AMOUNT_FIELD = /^[1-9]\d{0,9}$/;
 import { MilestoneStatusView } from './milestones.schemas';
+
+/**
+ * An amount as a form field: 1 to MAX_AMOUNT (10^9) in decimal, no sign, no leading zero. The pattern states the
+ * bound itself, so that the document says all of it (tests/api/projects.test.ts holds the two together).
+ */
+export const AMOUNT_FIELD = /^(?:[1-9]\d{0,8}|1000000000)$/;
 
 export const PaymentRequestForm = z.strictObject({
   invoiceNumber: Text(64),
@@ -15,7 +18,7 @@ export const PaymentRequestUpload = {
   'multipart/form-data': {
     schema: z.strictObject({
       invoiceNumber: Text(64),
-      amount: z.string().regex(AMOUNT_FIELD).meta({ description: `a positive integer amount in minor units, at most ${MAX_AMOUNT}` }),
+      amount: z.string().regex(AMOUNT_FIELD).meta({ description: `a positive integer amount in minor units, 1 to ${MAX_AMOUNT}` }),
       invoice: z.string().meta({ format: 'binary', description: 'a PDF file (its bytes start with %PDF-), at most 10 MiB' }),
     }),
     encoding: { invoice: { contentType: 'application/pdf' } },

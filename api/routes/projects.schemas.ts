@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { CLIENT_SILENCE_POLICIES, MILESTONE_STATES, UNMANAGED_STATE } from '../../domain/milestone';
-import { Amount, Currency, Id, Text } from '../schemas/common';
+import { Amount, Currency, Email, Id, Text } from '../schemas/common';
 
 const Party = z.strictObject({
   id: Id,
-  email: z.email().max(254),
+  email: Email,
   name: Text(200),
 });
 

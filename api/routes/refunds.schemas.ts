@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { REFUND_ID_MAX_LENGTH, type RefundStatus } from '../../workflows/refund/contract';
-import { describes } from '../schemas/common';
+import { describes, PlainText } from '../schemas/common';
 
-/** Refund ids embed a payment provider's event id for stray deposits, so they are wider than other ids. */
-export const RefundParams = z.object({ refundId: z.string().min(1).max(REFUND_ID_MAX_LENGTH) });
+/**
+ * Refund ids embed a payment provider's event id for stray deposits, so they are wider than other ids, and hold any
+ * text but control characters (refused in every URL, api/middleware/url-guard.ts: the document says so).
+ */
+export const RefundParams = z.object({ refundId: PlainText(1, REFUND_ID_MAX_LENGTH) });
 
 export const RefundStatusView = describes<RefundStatus>()(
   z.strictObject({

@@ -5,6 +5,11 @@ import { CURRENCY_CODES } from '../../domain/currencies';
 export const MAX_AMOUNT = 1_000_000_000;
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an id is 1 to 64 letters, digits, "_" or "-"');
+/**
+ * An e-mail address as the API takes it: zod's rule (its z.email() pattern), stated in the document as a pattern
+ * rather than `format: email`, which allows more than the server does (`a{b}#c@example.com` is an RFC 5322 address).
+ */
+export const Email = z.string().max(254).regex(z.regexes.email, 'an e-mail address, e.g. name@example.com');
 export const Amount = z.number().int('amounts are integers in minor units').positive().max(MAX_AMOUNT);
 /** An active ISO 4217 code with a minor unit (domain/currencies.ts): amounts are in that currency's minor units. */
 // The characters the API refuses in any text (lib/text.ts: C0 controls but tab and line breaks, DEL), and those

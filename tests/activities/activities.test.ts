@@ -30,8 +30,8 @@ test('recordEvent appends once per key and moves the read model state', async ()
   const logged: { message: string; meta?: Record<string, unknown> }[] = [];
   const logger = new DefaultLogger('INFO', ({ message, meta }) => void logged.push({ message, meta }));
   const env = new MockActivityEnvironment({}, { logger });
-  await env.run(acts.recordEvent, event);
-  await env.run(acts.recordEvent, event);
+  await env.run(() => acts.recordEvent(event));
+  await env.run(() => acts.recordEvent(event));
   expect(await listMilestoneEvents(db, milestoneId)).toHaveLength(1);
   expect(logged.filter((l) => l.message.startsWith('business event'))).toEqual([
     { message: 'business event funded', meta: expect.objectContaining({ event: 'funded', milestoneId, key: event.key, escrowed: 1000 }) },

@@ -64,6 +64,8 @@ test('responses and amicable settlement over HTTP', async () => {
   expect(proposal.status).toBe(201);
   expect(proposal.body.proposalId).toMatch(/^prop_/);
   expectProblem(await (await as('client')).post(`${d}/proposals/${proposal.body.proposalId}/accept`), 403);
+  // a proposal id that names nothing is a 404 like any path id (was a 422 business refusal: schemathesis, issue 10)
+  expect(expectProblem(await (await as('provider')).post(`${d}/proposals/prop_unknown/accept`), 404).detail).toMatch(/no proposal prop_unknown/);
   expectProblem(await (await as('mediator')).post(`${d}/proposals/${proposal.body.proposalId}/accept`), 403);
   const accepted = await (await as('provider')).post(`${d}/proposals/${proposal.body.proposalId}/accept`);
   expect(accepted.status).toBe(200);

@@ -56,7 +56,8 @@ const FAILURE_STATUS: { [T in FailureType]?: [number, string?] } = {
 
 /** Body-parser and multer errors carry a `type` or `code` that says which client mistake it was. */
 const PARSER_ERRORS: Record<string, [number, string]> = {
-  'entity.parse.failed': [400, 'the body is not valid JSON'],
+  // express.json is strict: a bare string or number is refused like broken JSON
+  'entity.parse.failed': [400, 'the body is not a JSON object (or array)'],
   'entity.too.large': [413, 'the body is too large'],
   'encoding.unsupported': [415, 'unsupported content encoding'],
   'charset.unsupported': [415, 'unsupported charset'],
@@ -88,6 +89,9 @@ export function toProblem(err: unknown): { problem: Problem; unexpected: boolean
   }
   // An update or signal for a workflow that has completed: the server answers NOT_FOUND, which the SDK types.
   if (err instanceof WorkflowNotFoundError) {
+    const [kind] = err.workflowId.split(':');
+    if (kind === 'project') return make(409, 'this project has ended and accepts no further amendment', 'project-closed');
+    if (kind === 'refund') return make(409, 'this refund has ended: there is nothing to retry', 'refund-closed');
     return make(409, 'this milestone has reached a final state and accepts no further action', 'milestone-closed');
   }
   const tagged = err as { type?: string; code?: string; status?: number };

@@ -9,6 +9,7 @@ import {
 } from '../../workflows/project/contract';
 import { requireEscrow } from '../access';
 import { actorOf } from '../middleware/auth';
+import { HttpProblem } from '../problem';
 import type { ApiRoutes } from '../route';
 import { AmendmentBody, AmendmentList, AmendmentParams, AmendmentView } from './amendments.schemas';
 import { ProjectParams } from './projects.schemas';
@@ -39,6 +40,11 @@ export function amendmentRoutes(routes: ApiRoutes, { temporal }: { temporal: Cli
     responses: { 200: { description: 'the amendment with the result of each change', schema: AmendmentView } },
   }).handle(async ({ user, params, access: { project } }) => {
     requireEscrow(project);
+    // An id the project never had is unknown (404), not a state conflict; a query is not recorded in the history.
+    const { amendments } = await handle(project.id).query(projectStatusQuery);
+    if (!amendments.some((a) => a.id === params.amendmentId)) {
+      throw new HttpProblem(404, `no amendment ${params.amendmentId} on project ${project.id}`, 'not-found');
+    }
     const amendment = await handle(project.id).executeUpdate(acceptAmendmentUpdate, {
       args: [{ actor: actorOf(user), amendmentId: params.amendmentId }],
     });

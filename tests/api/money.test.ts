@@ -42,6 +42,9 @@ test('amendments over HTTP: propose, refusals, accept; the summary follows the n
   expect(proposed.status).toBe(201);
   expectProblem(await (await client()).post(path).send({ changes: [{ remove: p.milestones[0].id }] }), 409);
   expectProblem(await (await client()).post(`${path}/${proposed.body.id}/accept`), 403);
+  expect(expectProblem(await (await provider()).post(`${path}/amd_unknown/accept`), 404).detail).toMatch(/no amendment amd_unknown/);
+  const bare = await (await client()).post(path).set('content-type', 'application/json').send('"AAA"');
+  expect(expectProblem(bare, 400).detail).toBe('the body is not a JSON object (or array)');
   const accepted = await (await provider()).post(`${path}/${proposed.body.id}/accept`);
   expect(accepted.status).toBe(200);
   expect(accepted.body).toMatchObject({ state: 'applied', results: [{ applied: true }, { applied: true }, { applied: true }] });
@@ -125,6 +128,11 @@ test('refunds: refund.failed leaves it for staff to retry (platform only), refun
   await eventually(async () => ((await sys.db.query('SELECT attempt FROM refunds WHERE id = $1', [refund.id])).rows[0].attempt === 2 ? true : undefined));
   await sys.webhook('refund.paid', { refundId: refund.id });
   await eventually(async () => ((await sys.db.query('SELECT state FROM refunds WHERE id = $1', [refund.id])).rows[0].state === 'paid' ? true : undefined));
+  const ended = await eventually(async () => {
+    const res = await (await sys.as('platform-1', 'platform')).post(`/v1/refunds/${refund.id}/retry`);
+    return res.status === 409 && /refund-closed$/.test(JSON.parse(res.text).type) ? res : undefined;
+  });
+  expect(JSON.parse(ended.text).detail).toBe('this refund has ended: there is nothing to retry');
 
   const late = await sys.webhook('deposit.succeeded', { milestoneId: id, amount: 6000, currency: 'EUR', reference: 'late' });
   expect(late.body.outcome).toMatch(/^refunded/);

@@ -17,7 +17,7 @@ import { acceptAmendmentUpdate, milestonesStartedUpdate, proposeAmendmentUpdate,
 import { projectWorkflow } from '../../workflows/project/workflow';
 import { milestoneRefundId, refundSettledSignal, refundStatusQuery, refundWorkflowId, retryRefundUpdate } from '../../workflows/refund/contract';
 import { CLIENT, DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
-import { client, DAY, disputeIdOf, drainRefunds, execute, finalState, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
+import { client, DAY, disputeIdOf, drainRefunds, execute, executeEnding, finalState, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
 import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
@@ -131,7 +131,7 @@ test('amendments: a decrease below the escrow refunds the difference and its fee
     expect(await added.result()).toBe('cancelled');
     for (const m of [m1, m2]) {
       await execute(m, cancelUpdate, { args: [{ actor: client }] });
-      await execute(m, cancelUpdate, { args: [{ actor: provider }] });
+      await executeEnding(m, cancelUpdate, { args: [{ actor: provider }] });
     }
     expect((await handle.result()).state).toBe('finished');
     await drainRefunds(env, [...project.milestones.map((m) => m.id), addedId]);

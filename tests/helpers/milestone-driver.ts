@@ -15,6 +15,8 @@ import {
   type MilestoneTiming,
 } from '../../workflows/milestone/contract';
 import { milestoneWorkflow } from '../../workflows/milestone/workflow';
+import { milestonesStartedUpdate, projectWorkflowId, type ProjectStatus } from '../../workflows/project/contract';
+import { projectWorkflow } from '../../workflows/project/workflow';
 import type { FeeRates } from '../../domain/fees';
 import type { Actor } from '../../domain/parties';
 import { CLIENT, NO_FEES, PROVIDER, milestoneInput, seedProject, uniq } from './fixtures';
@@ -138,6 +140,20 @@ export const count = (notices: { kind: string }[], kind: string) => notices.filt
 /** The id of the dispute currently on the milestone (dispute updates must name it). */
 export async function disputeIdOf(s: Scenario): Promise<string> {
   return (await s.handle.query(statusQuery)).disputeId ?? 'dsp_none';
+}
+
+/** Starts a seeded project's workflow with all its milestones, once each milestone's workflow runs. */
+export async function startProject(
+  env: TestWorkflowEnvironment,
+  project: ProjectRow,
+  taskQueue: string,
+): Promise<{ handle: WorkflowHandle<typeof projectWorkflow>; started: ProjectStatus }> {
+  const handle = await env.client.workflow.start(projectWorkflow, {
+    workflowId: projectWorkflowId(project.id),
+    taskQueue,
+    args: [{ projectId: project.id, milestones: project.milestones.map((_, i) => milestoneInput(project, i)) }],
+  });
+  return { handle, started: await execute(handle, milestonesStartedUpdate) };
 }
 
 /** Every milestone a scenario started in this test file. */

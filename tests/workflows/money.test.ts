@@ -13,11 +13,10 @@ import {
   requestPaymentUpdate,
   statusQuery,
 } from '../../workflows/milestone/contract';
-import { acceptAmendmentUpdate, milestonesStartedUpdate, proposeAmendmentUpdate, projectWorkflowId } from '../../workflows/project/contract';
-import { projectWorkflow } from '../../workflows/project/workflow';
+import { acceptAmendmentUpdate, proposeAmendmentUpdate } from '../../workflows/project/contract';
 import { milestoneRefundId, refundSettledSignal, refundStatusQuery, refundWorkflowId, retryRefundUpdate } from '../../workflows/refund/contract';
-import { CLIENT, DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
-import { client, DAY, disputeIdOf, drainRefunds, execute, executeEnding, finalState, fund, mediator, provider, refusal, settleAndTerminate, startScenario } from '../helpers/milestone-driver';
+import { CLIENT, DEFAULT_FEES, PROVIDER, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
+import { client, DAY, disputeIdOf, drainRefunds, execute, executeEnding, finalState, fund, mediator, provider, refusal, settleAndTerminate, startProject, startScenario } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
 import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
@@ -94,12 +93,7 @@ test('amendments: a decrease below the escrow refunds the difference and its fee
   const project = await seedProject(h.db, [100000, 50000], 'r0', uniq('Projet'), DEFAULT_FEES);
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(projectWorkflow, {
-      workflowId: projectWorkflowId(project.id),
-      taskQueue,
-      args: [{ projectId: project.id, milestones: [milestoneInput(project, 0), milestoneInput(project, 1)] }],
-    });
-    await execute(handle, milestonesStartedUpdate);
+    const { handle } = await startProject(env, project, taskQueue);
     const [m1, m2] = project.milestones.map((m) => env.client.workflow.getHandle(milestoneWorkflowId(m.id)));
     await m1.signal(depositReceivedSignal, deposit(103000));
     await m2.signal(depositReceivedSignal, deposit(51500));
@@ -109,8 +103,8 @@ test('amendments: a decrease below the escrow refunds the difference and its fee
     const proposal = await execute(handle, proposeAmendmentUpdate, {
       args: [{ actor: client, amendmentId: uniq('amd'), changes: [{ milestoneId: project.milestones[0].id, amount: 80000 }, { milestoneId: project.milestones[1].id, amount: 60000 }, { add: { milestoneId: addedId, title: 'Maintenance', amount: 20000 } }] }],
     });
-    expect(await refusal(handle, async () => handle.executeUpdate(acceptAmendmentUpdate, { args: [{ actor: client, amendmentId: proposal.id }] }))).toBe('NotAllowed');
-    expect(await refusal(handle, async () => handle.executeUpdate(proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ remove: project.milestones[1].id }] }] }))).toBe('InvalidState');
+    expect(await refusal(handle, () => handle.executeUpdate(acceptAmendmentUpdate, { args: [{ actor: client, amendmentId: proposal.id }] }))).toBe('NotAllowed');
+    expect(await refusal(handle, () => handle.executeUpdate(proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ remove: project.milestones[1].id }] }] }))).toBe('InvalidState');
     const accepted = await execute(handle, acceptAmendmentUpdate, { args: [{ actor: provider, amendmentId: proposal.id }] });
     expect(accepted.state).toBe('applied');
 
@@ -144,12 +138,7 @@ test('an amendment refused by a milestone that moved on is reported, not half-hi
   const project = await seedProject(h.db, [1000], 'r0', uniq('Projet'));
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(projectWorkflow, {
-      workflowId: projectWorkflowId(project.id),
-      taskQueue,
-      args: [{ projectId: project.id, milestones: [milestoneInput(project, 0)] }],
-    });
-    await execute(handle, milestonesStartedUpdate);
+    const { handle } = await startProject(env, project, taskQueue);
     const m1 = env.client.workflow.getHandle(milestoneWorkflowId(project.milestones[0].id));
     await m1.signal(depositReceivedSignal, deposit(1000));
     const proposal = await execute(handle, proposeAmendmentUpdate, { args: [{ actor: provider, amendmentId: uniq('amd'), changes: [{ milestoneId: project.milestones[0].id, amount: 500 }] }] });

@@ -2,10 +2,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findProject } from '../../db/projects';
 import { LIMITS } from '../../domain/limits';
 import { cancelUpdate, depositReceivedSignal, milestoneWorkflowId, statusQuery } from '../../workflows/milestone/contract';
-import { acceptAmendmentUpdate, milestonesStartedUpdate, projectStatusQuery, projectWorkflowId, proposeAmendmentUpdate } from '../../workflows/project/contract';
-import { projectWorkflow } from '../../workflows/project/workflow';
-import { CLIENT, PROVIDER, milestoneInput, seedProject } from '../helpers/fixtures';
-import { drainRefunds, execute, refusal } from '../helpers/milestone-driver';
+import { acceptAmendmentUpdate, projectStatusQuery, proposeAmendmentUpdate } from '../../workflows/project/contract';
+import { CLIENT, PROVIDER, seedProject } from '../helpers/fixtures';
+import { drainRefunds, execute, refusal, startProject } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 
 import { timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
@@ -21,12 +20,7 @@ test('the project starts one workflow per milestone and finishes when every mile
   const project = await seedProject(h.db, [10000, 20000]);
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(projectWorkflow, {
-      workflowId: projectWorkflowId(project.id),
-      taskQueue,
-      args: [{ projectId: project.id, milestones: [milestoneInput(project, 0), milestoneInput(project, 1)] }],
-    });
-    const started = await execute(handle, milestonesStartedUpdate);
+    const { handle, started } = await startProject(env, project, taskQueue);
     expect(started.milestones.every((m) => m.started)).toBe(true);
 
     const [first, second] = project.milestones.map((m) => env.client.workflow.getHandle(milestoneWorkflowId(m.id)));
@@ -51,12 +45,7 @@ test('amendments are bounded: at most 20 per project, and never past 100 milesto
   const project = await seedProject(h.db, [10000]);
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(projectWorkflow, {
-      workflowId: projectWorkflowId(project.id),
-      taskQueue,
-      args: [{ projectId: project.id, milestones: [milestoneInput(project, 0)] }],
-    });
-    await execute(handle, milestonesStartedUpdate);
+    const { handle } = await startProject(env, project, taskQueue);
     const [client, provider] = [{ userId: CLIENT.id, role: 'client' as const }, { userId: PROVIDER.id, role: 'provider' as const }];
     const milestoneId = project.milestones[0].id;
 

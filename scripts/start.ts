@@ -6,11 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig } from '../lib/config';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../dev/embedded-postgres';
+import { waitForPort } from '../dev/free-port';
 import { startMailCatcher, type MailCatcher } from '../dev/mail-catcher';
 import { postgresAccount, runningAsRoot, statAncestry } from '../dev/pg-access';
 import { placeData, unreachable } from '../dev/pg-placement';
@@ -26,25 +26,6 @@ const env: NodeJS.ProcessEnv = { ...process.env };
 const stops: (() => Promise<void>)[] = [];
 const children: Record<'first' | 'last', ChildProcess[]> = { first: [], last: [] };
 const started = Date.now();
-
-function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port} after ${timeoutMs} ms`));
-        else setTimeout(attempt, 200);
-      });
-    };
-    attempt();
-  });
-}
 
 async function waitForReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -11,7 +11,6 @@ export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an id is 1 to 64 le
  */
 export const Email = z.string().max(254).regex(z.regexes.email, 'an e-mail address, e.g. name@example.com');
 export const Amount = z.number().int('amounts are integers in minor units').positive().max(MAX_AMOUNT);
-/** An active ISO 4217 code with a minor unit (domain/currencies.ts): amounts are in that currency's minor units. */
 // The characters the API refuses in any text (lib/text.ts: C0 controls but tab and line breaks, DEL), and those
 // trim() removes (JavaScript's white space), spelled out so that every regex engine reading the document agrees.
 const CONTROL = '\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f';
@@ -29,6 +28,7 @@ export const Text = (max: number) =>
 export const PlainText = (min: number, max: number) =>
   z.string().min(min).max(max).regex(new RegExp(`^[^${CONTROL}]*$`), 'a text without control characters');
 
+/** An active ISO 4217 code with a minor unit (domain/currencies.ts): amounts are in that currency's minor units. */
 export const Currency = z.enum(CURRENCY_CODES, { error: 'an active ISO 4217 currency code, e.g. EUR' });
 
 export const ProblemSchema = z

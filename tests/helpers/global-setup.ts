@@ -1,16 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../../dev/embedded-postgres';
-import { freePort } from '../../dev/free-port';
+import { freePort, waitForPort } from '../../dev/free-port';
 import { temporalCliPath } from '../../dev/temporal-binaries';
 import { spawnTemporalDevServer } from '../../dev/temporal-dev-server';
 
 /**
  * One real PostgreSQL for the whole run (each test file creates its own database in it: tests/helpers/db.ts), and
- * one Temporal dev server (each test system has its own task queue, every workflow its own id): its banner once.
+ * one Temporal dev server (each test system has its own task queue, every workflow its own id), announced once.
  */
 export default async function globalSetup(): Promise<void> {
   const parent = mkdtempSync(path.join(tmpdir(), 'escrow-test-'));
@@ -24,34 +23,16 @@ async function startTemporal(): Promise<ChildProcess | undefined> {
   const cli = temporalCliPath();
   if (!cli) return undefined; // tests/helpers/temporal.ts lets the SDK start one per system instead
   const port = await freePort();
-  let started = false;
   const child = spawnTemporalDevServer(cli, {
     port,
     logLevel: 'error',
-    // its banner while it starts, then its errors only (what it prints on being stopped is not one)
+    // its errors only: its banner comes through a pipe, buffered until it exits, so the line below stands for it
     onLine: ({ level, msg }) => {
-      if (!started || level === 'error') process.stdout.write(`${msg}\n`);
+      if (level === 'error') process.stdout.write(`temporal: ${msg}\n`);
     },
   });
-  await listening(port, 30000);
-  started = true;
+  await waitForPort(port, 30000);
+  process.stdout.write(`\nTemporal dev server for this run: 127.0.0.1:${port} (${cli})\n`);
   process.env.TEST_TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
   return child;
-}
-
-async function listening(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const answers = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-  while (!(await answers())) {
-    if (Date.now() > deadline) throw new Error(`the Temporal dev server does not listen on ${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -4,19 +4,19 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/pool';
+import type { PaymentProvider } from '../domain/payment-provider';
 import type { Activities } from '../workflows/activities/contract';
 import { amendmentActivities } from './amendments';
 import { ledgerActivities } from './ledger';
 import type { Mailer } from './mail/mailer';
 import { noticeActivities } from './notices';
 import { paymentActivities } from './payments';
-import type { PaymentGateway } from './payouts/gateway';
 import { readModelActivities } from './read-models';
 
 export interface ActivityDeps {
   db: Db;
   mailer: Mailer;
-  payments: PaymentGateway;
+  payments: PaymentProvider;
   /** the finance staff's address, told about failed payouts and refunds */
   staffEmail: string;
   /** for the project workflow's amendments, which act on milestone workflows */

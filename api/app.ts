@@ -27,7 +27,16 @@ import { serviceRouter } from './routes/service';
 import { notificationRoutes } from './routes/notifications';
 import { paymentRequestRoutes } from './routes/payment-requests';
 import { projectRoutes } from './routes/projects';
-import { webhookRouter } from './routes/webhooks';
+import { documentPaymentWebhook, webhookRouter } from './routes/webhooks';
+import { paymentProviderRoutes } from './routes/payment-provider';
+import { documentStripeWebhook, STRIPE_WEBHOOK_PATH, stripeWebhookRouter } from './routes/stripe-webhooks';
+import { createPaymentProvider } from '../lib/payment-providers';
+import { createStripeClient } from '../lib/stripe-client';
+
+/** The webhook of the other rail: unknown here, like any path without a route (before authentication). */
+const notOnThisRail = (why: string) => () => {
+  throw new HttpProblem(404, `no route here: ${why}`, 'not-found');
+};
 
 export interface AppDeps {
   db: Db;
@@ -57,17 +66,31 @@ export function createApp({ db, temporal: client, config, log }: AppDeps) {
   app.use(serviceRouter({ db, temporal, registry, document: () => openapi }));
   app.use(docsRouter({ registry }));
 
-  app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry, taskQueue: config.TEMPORAL_TASK_QUEUE }));
+  const payments = createPaymentProvider(config);
+  const taskQueue = config.TEMPORAL_TASK_QUEUE;
+  // One rail's money facts: with Stripe they come only from Stripe's signed events, the generic webhook answers 404.
+  if (config.PAYMENT_PROVIDER === 'stripe') {
+    const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY!, apiUrl: config.STRIPE_API_URL });
+    const secrets = { account: config.STRIPE_WEBHOOK_SECRET!, connect: config.STRIPE_CONNECT_WEBHOOK_SECRET! };
+    app.use(stripeWebhookRouter({ db, temporal, taskQueue, stripe, log, registry, secrets }));
+    documentPaymentWebhook(registry, false);
+    app.post('/v1/webhooks/payments', notOnThisRail('PAYMENT_PROVIDER=stripe: money facts come only from Stripe (POST /v1/webhooks/stripe)'));
+  } else {
+    app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry, taskQueue }));
+    documentStripeWebhook(registry, false);
+    app.post(STRIPE_WEBHOOK_PATH, notOnThisRail(`PAYMENT_PROVIDER=${config.PAYMENT_PROVIDER}: Stripe events are not taken`));
+  }
 
   const routes = new ApiRoutes(registry, db, new Idempotency(db, config.IDEMPOTENCY_TTL / 1000));
   projectRoutes(routes, { db, temporal, config });
   milestoneRoutes(routes, { db, temporal });
-  paymentRequestRoutes(routes, { db, temporal, config });
+  paymentRequestRoutes(routes, { db, temporal, config, payments });
   disputeRoutes(routes, { db, temporal });
   notificationRoutes(routes, { db });
   amendmentRoutes(routes, { temporal });
   feeInvoiceRoutes(routes, { db });
   refundRoutes(routes, { temporal });
+  paymentProviderRoutes(routes, { db, temporal, payments });
   const unrouted = BEARER_ROUTES.filter((key) => !routes.registered.has(key));
   if (unrouted.length > 0) throw new Error(`routes in ACCESS_POLICY without a handler: ${unrouted.join(', ')}`);
   app.use('/v1', authenticate(config.AUTH_JWT_SECRET), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));

@@ -3,14 +3,15 @@ import { Client, Connection } from '@temporalio/client';
 import { purgeExpiredIdempotencyKeys } from '../db/idempotency';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { loadConfig } from '../lib/config';
+import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 import { listen } from './server';
 
 async function main() {
-  const config = loadConfig();
+  const config = loadConfigOrExit('api');
   const log = createLogger(config, 'api');
+  for (const warning of config.warnings) log.warn(warning);
   const db = createPool(config.DATABASE_URL);
   await migrate(db);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

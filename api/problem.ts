@@ -52,6 +52,7 @@ const FAILURE_STATUS: { [T in FailureType]?: [number, string?] } = {
   [FailureType.NotAllowed]: [403],
   [FailureType.BusinessRule]: [422],
   [FailureType.LimitReached]: [409, 'limit-reached'],
+  [FailureType.PaymentIncident]: [409, 'payment-incident'],
 };
 
 /** Body-parser and multer errors carry a `type` or `code` that says which client mistake it was. */

@@ -1,5 +1,8 @@
 import type { QueryResultRow } from 'pg';
+import { DEBIT_ACCOUNTS } from '../domain/ledger';
 import type { Db } from './pool';
+
+const DEBIT_SQL = DEBIT_ACCOUNTS.filter((a) => a !== 'psp_cash').map((a) => `'${a}'`).join(', ');
 
 export interface Violation {
   rule: string;
@@ -36,16 +39,23 @@ const RULES: Rule[] = [
   }),
   rule<{ milestone_id: string | null; account: string; balance: number }>({
     rule: 'no account goes negative',
-    sql: `SELECT milestone_id, account, sum(amount) AS balance FROM ledger_lines
-          GROUP BY milestone_id, account
-          HAVING (account = 'psp_cash' AND sum(amount) < 0) OR (account <> 'psp_cash' AND sum(amount) > 0)`,
+    // psp_cash may dip below zero for a milestone by what the provider charged or took back (its fees, chargebacks):
+    // the platform's own balance covers those; the cash the milestone brought in may not.
+    sql: `SELECT milestone_id, account, balance FROM (
+            SELECT milestone_id, account, sum(amount) AS balance FROM ledger_lines GROUP BY milestone_id, account
+            UNION ALL
+            SELECT milestone_id, 'psp_cash before provider costs', sum(amount) FROM ledger_lines
+            WHERE account IN ('psp_cash', ${DEBIT_SQL}) GROUP BY milestone_id) b
+          WHERE (account IN (${DEBIT_SQL}, 'psp_cash before provider costs') AND balance < 0)
+             OR (account NOT IN ('psp_cash', ${DEBIT_SQL}, 'psp_cash before provider costs') AND balance > 0)`,
     describe: (r) => ({ subject: `milestone ${r.milestone_id}, account ${r.account}`, detail: `balance ${r.balance} has the wrong sign` }),
   }),
   rule<{ milestone_id: string | null; deposited: number; released: number; refunded: number; in_escrow: number }>({
-    rule: 'per milestone: deposited = released + refunded + inEscrow',
+    rule: 'per milestone: deposited (net of chargebacks lost) = released + refunded + inEscrow',
     sql: `WITH f AS (
             SELECT l.milestone_id,
-              coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0) AS deposited,
+              coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0)
+                - coalesce(sum(l.amount) FILTER (WHERE e.kind = 'chargeback_lost' AND l.account = 'escrow'), 0) AS deposited,
               coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) AS released,
               coalesce(sum(l.amount) FILTER (WHERE e.kind = 'refund' AND l.account = 'escrow'), 0)
                 + coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'refunds_due'), 0) AS refunded,
@@ -87,6 +97,22 @@ const RULES: Rule[] = [
           FROM payouts p WHERE p.state = 'paid'
           AND (SELECT count(*) FROM ledger_entries e WHERE e.idempotency_key = p.milestone_id || ':payout_paid:' || p.payment_request_id || ':' || p.attempt) <> 1`,
     describe: (r) => ({ subject: `payout ${r.payout_id}`, detail: `${r.entries} payout_paid entries for attempt ${r.attempt} of ${r.payment_request_id}` }),
+  }),
+  rule<{ external_id: string; state: string; pending: number }>({
+    rule: 'a closed chargeback leaves nothing pending',
+    sql: `SELECT i.external_id, i.state, coalesce(sum(l.amount), 0) AS pending
+          FROM incidents i
+          JOIN ledger_entries e ON e.idempotency_key LIKE i.milestone_id || ':chargeback:' || i.external_id || ':%'
+          JOIN ledger_lines l ON l.entry_id = e.id AND l.account = 'chargebacks_pending'
+          WHERE i.kind = 'chargeback' AND i.state <> 'open'
+          GROUP BY i.external_id, i.state HAVING coalesce(sum(l.amount), 0) <> 0`,
+    describe: (r) => ({ subject: `chargeback ${r.external_id}`, detail: `${r.state}, yet ${r.pending} still pending` }),
+  }),
+  rule<{ charge: string; n: number }>({
+    rule: "each charge's provider fee is recorded at most once",
+    sql: `SELECT split_part(idempotency_key, ':psp_fee:', 2) AS charge, count(*) AS n
+          FROM ledger_entries WHERE kind = 'psp_fee' GROUP BY 1 HAVING count(*) > 1`,
+    describe: (r) => ({ subject: `charge ${r.charge}`, detail: `${r.n} fee entries` }),
   }),
 ];
 

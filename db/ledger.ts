@@ -30,7 +30,7 @@ export async function postMovement(db: Db, post: Posting): Promise<{ entryId: nu
 }
 
 export interface MilestoneFigures {
-  /** money placed in escrow for the milestone, including any excess (the escrow fee is apart) */
+  /** money placed in escrow for the milestone, including any excess (the escrow fee is apart), less chargebacks lost */
   deposited: number;
   /** left escrow for the provider (by the client, the SMA, a settlement or auto-release), before commission */
   released: number;
@@ -71,7 +71,8 @@ interface FiguresRecord {
 export async function milestoneFigures(db: Db, projectId: string): Promise<Map<string, MilestoneFigures>> {
   const { rows } = await db.query<FiguresRecord>(
     `SELECT l.milestone_id,
-       coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0) AS deposited,
+       coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0)
+         - coalesce(sum(l.amount) FILTER (WHERE e.kind = 'chargeback_lost' AND l.account = 'escrow'), 0)        AS deposited,
        coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0)                     AS released,
        coalesce(sum(l.amount) FILTER (WHERE e.kind = 'refund' AND l.account = 'escrow'), 0)
          + coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'refunds_due'), 0)          AS refunded,

@@ -39,20 +39,25 @@ export async function insertScheduledRequest(db: Db, r: ScheduledPaymentRequest)
 /** A payout attempt was ordered: the request shows its id (the one the provider's webhooks carry). */
 export async function recordPayoutAttempt(
   db: Db,
-  p: { payoutId: string; paymentRequestId: string; milestoneId: string; attempt: number; amount: number; currency: string },
+  p: { payoutId: string; transferId?: string; paymentRequestId: string; milestoneId: string; attempt: number; amount: number; currency: string },
 ): Promise<void> {
   await inTransaction(db, async (tx) => {
     await tx.query(
-      `INSERT INTO payouts (payout_id, payment_request_id, milestone_id, attempt, amount, currency, state)
-       VALUES ($1, $2, $3, $4, $5, $6, 'ordered') ON CONFLICT (payout_id) DO NOTHING`,
-      [p.payoutId, p.paymentRequestId, p.milestoneId, p.attempt, p.amount, p.currency],
+      `INSERT INTO payouts (payout_id, payment_request_id, milestone_id, attempt, amount, currency, state, transfer_id)
+       VALUES ($1, $2, $3, $4, $5, $6, 'ordered', $7) ON CONFLICT (payout_id) DO NOTHING`,
+      [p.payoutId, p.paymentRequestId, p.milestoneId, p.attempt, p.amount, p.currency, p.transferId ?? null],
     );
     await tx.query(
-      `UPDATE payment_requests SET payout_id = $2, attempts = $3, state = 'scheduled', failure_reason = NULL
+      `UPDATE payment_requests SET payout_id = $2, attempts = $3, state = 'scheduled', failure_reason = NULL, waiting_reason = NULL
        WHERE id = $1 AND attempts <= $3`,
       [p.paymentRequestId, p.payoutId, p.attempt],
     );
   });
+}
+
+/** Why a scheduled payout has not gone yet (the provider refused it for now); cleared once it is ordered. */
+export async function setWaitingReason(db: Db, paymentRequestId: string, reason: string): Promise<void> {
+  await db.query(`UPDATE payment_requests SET waiting_reason = $2 WHERE id = $1 AND state = 'scheduled'`, [paymentRequestId, reason]);
 }
 
 export async function settlePayoutAttempt(db: Db, payoutId: string, outcome: 'paid' | 'failed', reason?: string): Promise<void> {
@@ -85,6 +90,7 @@ interface ProviderRequestRecord {
   attempts: number;
   scheduled_for: Date | null;
   failure_reason: string | null;
+  waiting_reason: string | null;
   created_at: Date;
   paid_at: Date | null;
 }
@@ -93,7 +99,7 @@ interface ProviderRequestRecord {
 export async function listProviderRequests(db: Db, providerId: string) {
   const { rows } = await db.query<ProviderRequestRecord>(
     `SELECT id, project_id, milestone_id, invoice_number, amount, payout_amount, currency, state, payout_id, attempts,
-            scheduled_for, failure_reason, created_at, paid_at
+            scheduled_for, failure_reason, waiting_reason, created_at, paid_at
      FROM payment_requests WHERE provider_id = $1 ORDER BY created_at DESC, id`,
     [providerId],
   );
@@ -110,6 +116,7 @@ export async function listProviderRequests(db: Db, providerId: string) {
     attempts: r.attempts,
     scheduledFor: r.scheduled_for ? r.scheduled_for.toISOString() : null,
     failureReason: r.failure_reason,
+    waitingReason: r.waiting_reason,
     createdAt: r.created_at.toISOString(),
     paidAt: r.paid_at ? r.paid_at.toISOString() : null,
   }));

@@ -56,3 +56,17 @@ export async function listMilestoneRefunds(db: Db, milestoneId: string): Promise
   );
   return rows;
 }
+
+/** The payment provider's id for one attempt of a refund order (Stripe: re_…), which its refund events carry. */
+export async function recordProviderRefund(db: Db, r: { providerRefundId: string; refundId: string; attempt: number; paymentIntentId?: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO provider_refunds (provider_refund_id, refund_id, attempt, payment_intent_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (provider_refund_id) DO NOTHING`,
+    [r.providerRefundId, r.refundId, r.attempt, r.paymentIntentId ?? null],
+  );
+}
+
+export async function findProviderRefund(db: Db, providerRefundId: string): Promise<{ refundId: string; attempt: number } | undefined> {
+  const { rows } = await db.query<{ refund_id: string; attempt: number }>('SELECT refund_id, attempt FROM provider_refunds WHERE provider_refund_id = $1', [providerRefundId]);
+  return rows[0] && { refundId: rows[0].refund_id, attempt: rows[0].attempt };
+}

@@ -11,6 +11,8 @@ export const FailureType = {
   BusinessRule: 'BusinessRule',
   /** the caller reached a bound on what it may append (domain/limits.ts): 409 */
   LimitReached: 'LimitReached',
+  /** a chargeback on the milestone's deposit is open: its money is frozen until the bank decides: 409 */
+  PaymentIncident: 'PaymentIncident',
   /** a ledger movement that cannot be posted (unbalanced, negative, not an integer): a bug, never retried */
   LedgerRejected: 'LedgerRejected',
 } as const;

@@ -12,6 +12,9 @@ import { LedgerRejected } from './failures';
  *   refunds_in_transit  ordered back to the client's bank, not yet confirmed (liability)
  *   fees_commission     the platform's matchmaking commission, earned (revenue)
  *   fees_escrow         the platform's escrow fee, earned (revenue)
+ *   psp_fees            what the payment provider charged us: processing and dispute fees (expense)
+ *   chargebacks_pending taken back by the payment provider for a chargeback, outcome unknown (asset)
+ *   chargeback_losses   chargebacks lost on money no longer in escrow (expense)
  */
 export type Account =
   | 'psp_cash'
@@ -22,7 +25,13 @@ export type Account =
   | 'refunds_due'
   | 'refunds_in_transit'
   | 'fees_commission'
-  | 'fees_escrow';
+  | 'fees_escrow'
+  | 'psp_fees'
+  | 'chargebacks_pending'
+  | 'chargeback_losses';
+
+/** Accounts whose balance is a debit (assets, expenses); every other one is a credit (liabilities, revenue). */
+export const DEBIT_ACCOUNTS: readonly Account[] = ['psp_cash', 'psp_fees', 'chargebacks_pending', 'chargeback_losses'];
 
 export type Movement =
   /** money arrived: `toEscrow` toward the amount, `toFee` toward the escrow fee, `excess` owed back */
@@ -36,7 +45,15 @@ export type Movement =
   | { type: 'refund_failed'; amount: number }
   | { type: 'payout_ordered'; amount: number }
   | { type: 'payout_paid'; amount: number }
-  | { type: 'payout_failed'; amount: number };
+  | { type: 'payout_failed'; amount: number }
+  /** the payment provider's fee on a charge, taken from the platform's balance */
+  | { type: 'psp_fee'; amount: number }
+  /** a chargeback: the provider took `amount` and its dispute `fee` from the platform's balance */
+  | { type: 'chargeback_withdrawn'; amount: number; fee: number }
+  /** the chargeback was won: `amount` (and `fee`, where the provider gives it back) return */
+  | { type: 'chargeback_reinstated'; amount: number; fee: number }
+  /** the chargeback was lost: `escrow` and `escrowFee` of what was held are gone, `loss` is the platform's */
+  | { type: 'chargeback_lost'; escrow: number; escrowFee: number; loss: number };
 
 /** One movement to post, once per idempotency key. */
 export interface Posting {
@@ -115,5 +132,29 @@ function rawLines(m: Movement): Line[] {
       ];
     case 'payout_failed':
       return transfer('payouts_in_transit', 'provider_payable', m.amount);
+    case 'psp_fee':
+      return [
+        { account: 'psp_fees', amount: m.amount },
+        { account: 'psp_cash', amount: -m.amount },
+      ];
+    case 'chargeback_withdrawn':
+      return [
+        { account: 'chargebacks_pending', amount: m.amount },
+        { account: 'psp_fees', amount: m.fee },
+        { account: 'psp_cash', amount: -(m.amount + m.fee) },
+      ];
+    case 'chargeback_reinstated':
+      return [
+        { account: 'psp_cash', amount: m.amount + m.fee },
+        { account: 'chargebacks_pending', amount: -m.amount },
+        { account: 'psp_fees', amount: -m.fee },
+      ];
+    case 'chargeback_lost':
+      return [
+        { account: 'escrow', amount: m.escrow },
+        { account: 'escrow_fee_held', amount: m.escrowFee },
+        { account: 'chargeback_losses', amount: m.loss },
+        { account: 'chargebacks_pending', amount: -(m.escrow + m.escrowFee + m.loss) },
+      ];
   }
 }

@@ -25,6 +25,8 @@ export const NOTIFICATION_KINDS = [
   'information_reminder',
   'dispute_decided',
   'dispute_withdrawn',
+  'payment_incident',
+  'payment_incident_closed',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

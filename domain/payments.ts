@@ -17,21 +17,3 @@ export interface ScheduledPaymentRequest {
   currency: string;
   scheduledFor: string;
 }
-
-/** An order to the payment provider to move money to a user's bank. */
-export interface TransferOrder {
-  /** the payment provider deduplicates on it: a retried order is the same transfer */
-  idempotencyKey: string;
-  /** the user whose bank receives the money (the payment provider holds the bank details) */
-  beneficiaryId: string;
-  amount: number;
-  currency: string;
-  reference: string;
-}
-
-export interface TransferReceipt {
-  /** the id the payment provider's `payout.*` / `refund.*` webhooks carry */
-  id: string;
-  /** `paid`: confirmed at once (sandbox); `pending`: a webhook follows */
-  status: 'paid' | 'pending';
-}

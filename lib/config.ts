@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PAYMENT_RAILS, type PaymentRail } from '../domain/payment-provider';
 import { parseDuration, parseSchedule } from './duration';
 
 /** The dev secrets `npm start` prints; production mode refuses them. */
@@ -22,6 +23,7 @@ const schedule = z.string().transform((text, ctx) => {
   }
 });
 const rate = z.coerce.number().min(0).max(1);
+const httpUrl = z.url({ protocol: /^https?$/, message: 'an http(s) URL' });
 
 const Settings = z.object({
   NODE_ENV: z.string().default('development'),
@@ -35,7 +37,18 @@ const Settings = z.object({
   STAFF_EMAIL: z.email().default('finance@escrow.localhost'),
   AUTH_JWT_SECRET: z.string().min(32).default(DEV_AUTH_JWT_SECRET),
   PAYMENTS_WEBHOOK_SECRET: z.string().min(16).default(DEV_PAYMENTS_WEBHOOK_SECRET),
-  PAYOUT_GATEWAY: z.enum(['sandbox', 'webhook']).default('sandbox'),
+  PAYMENT_PROVIDER: z.enum(PAYMENT_RAILS).optional(),
+  /** the deprecated alias of PAYMENT_PROVIDER, from before the Stripe rail */
+  PAYOUT_GATEWAY: z.enum(['sandbox', 'webhook']).optional(),
+  /** where the webhook rail POSTs its signed payout and refund orders */
+  PAYMENT_ORDERS_URL: httpUrl.optional(),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  STRIPE_CONNECT_WEBHOOK_SECRET: z.string().optional(),
+  /** where the Stripe SDK sends its requests (stripe-mock); unset: Stripe's API */
+  STRIPE_API_URL: httpUrl.optional(),
+  /** the base of the onboarding return and refresh links */
+  PLATFORM_URL: httpUrl.default('http://localhost:3000'),
   PAYOUT_DELAY: duration.default(parseDuration('2d')),
   PAYOUT_CALENDAR: z.enum(['business', 'any']).default('business'),
   DEPOSIT_REMINDER_SCHEDULE: schedule.default(parseSchedule('3d,7d,14d')),
@@ -58,21 +71,86 @@ const Settings = z.object({
   IDEMPOTENCY_TTL: duration.default(parseDuration('24h')).refine((ms) => ms >= parseDuration('24h'), 'at least 24h'),
 });
 
-export type Config = z.infer<typeof Settings>;
+type Settings = z.infer<typeof Settings>;
+export type Config = Omit<Settings, 'PAYMENT_PROVIDER' | 'PAYOUT_GATEWAY'> & {
+  /** the rail, resolved from PAYMENT_PROVIDER or its alias */
+  PAYMENT_PROVIDER: PaymentRail;
+  /** settings accepted but worth a warn line at start-up (deprecated names) */
+  warnings: string[];
+};
 
-/** Reads the settings of the REST contract (../shared/API.md) from an environment; throws a readable error naming each bad variable. */
+/** A configuration the processes refuse to start with; its message is one line. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+const present = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+
+/** The rail the environment asks for, before validation: `npm start` and the tests read it to provide a dev orders inbox. */
+export function requestedRail(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PAYMENT_PROVIDER || env.PAYOUT_GATEWAY || 'sandbox';
+}
+
+/** What the rail needs besides its own name; checked on the raw environment so that they are reported with the rest. */
+function railIssues(env: NodeJS.ProcessEnv): string[] {
+  const { PAYMENT_PROVIDER: chosen, PAYOUT_GATEWAY: alias } = env;
+  const issues: string[] = [];
+  if (chosen && alias && chosen !== alias) issues.push(`PAYOUT_GATEWAY: ${alias} contradicts PAYMENT_PROVIDER=${chosen} (it is its deprecated alias: unset it)`);
+  const rail = requestedRail(env);
+  if (rail === 'webhook' && !env.PAYMENT_ORDERS_URL) issues.push('PAYMENT_ORDERS_URL: required with PAYMENT_PROVIDER=webhook, which sends its payout and refund orders there');
+  if (rail === 'stripe') {
+    for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) if (!env[name]) issues.push(`${name}: required with PAYMENT_PROVIDER=stripe`);
+  }
+  return issues;
+}
+
+function productionRefusals(config: Config, env: NodeJS.ProcessEnv): string[] {
+  const refusals: string[] = [];
+  if (config.AUTH_JWT_SECRET === DEV_AUTH_JWT_SECRET || config.PAYMENTS_WEBHOOK_SECRET === DEV_PAYMENTS_WEBHOOK_SECRET) {
+    refusals.push('refusing to run in production with the dev secrets: set AUTH_JWT_SECRET and PAYMENTS_WEBHOOK_SECRET');
+  }
+  if (config.PAYMENT_PROVIDER === 'sandbox') {
+    const named = env.PAYMENT_PROVIDER ? 'PAYMENT_PROVIDER=sandbox' : env.PAYOUT_GATEWAY ? 'PAYOUT_GATEWAY=sandbox' : 'PAYMENT_PROVIDER=sandbox (the default)';
+    refusals.push(`${named} confirms payments by itself: refused with NODE_ENV=production; set PAYMENT_PROVIDER=stripe or webhook`);
+  }
+  return refusals;
+}
+
+/**
+ * Reads the settings of the REST contract (../shared/API.md) from an environment. Throws a ConfigError naming every
+ * bad variable, on one line, so that a process can print it as it is and exit before connecting to anything.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = Settings.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid settings:\n${lines.join('\n')}`);
-  }
-  const config = parsed.data;
-  if (config.NODE_ENV === 'production') {
-    if (config.AUTH_JWT_SECRET === DEV_AUTH_JWT_SECRET || config.PAYMENTS_WEBHOOK_SECRET === DEV_PAYMENTS_WEBHOOK_SECRET) {
-      throw new Error('refusing to run in production with the dev secrets: set AUTH_JWT_SECRET and PAYMENTS_WEBHOOK_SECRET');
-    }
-  }
+  const set = present(env);
+  const parsed = Settings.safeParse(set);
+  const issues = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
+    ...railIssues(set),
+  ];
+  if (!parsed.success || issues.length > 0) throw new ConfigError(`invalid settings: ${issues.map(oneLine).join('; ')}`);
+  const { PAYMENT_PROVIDER, PAYOUT_GATEWAY, ...settings } = parsed.data;
+  const config: Config = {
+    ...settings,
+    PAYMENT_PROVIDER: PAYMENT_PROVIDER ?? PAYOUT_GATEWAY ?? 'sandbox',
+    STRIPE_CONNECT_WEBHOOK_SECRET: settings.STRIPE_CONNECT_WEBHOOK_SECRET ?? settings.STRIPE_WEBHOOK_SECRET,
+    warnings: PAYOUT_GATEWAY ? [`PAYOUT_GATEWAY is deprecated: ${PAYMENT_PROVIDER ? 'unset it' : `set PAYMENT_PROVIDER=${PAYOUT_GATEWAY} instead`}`] : [],
+  };
+  const refusals = config.NODE_ENV === 'production' ? productionRefusals(config, set) : [];
+  if (refusals.length > 0) throw new ConfigError(refusals.join('; '));
   return config;
+}
+
+/** A process's settings, or one line `<process>: <why>` on stderr and exit code 1, before anything is connected. */
+export function loadConfigOrExit(processName: string, env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`${processName}: ${err.message}`);
+    process.exit(1);
+  }
 }

@@ -1,17 +1,20 @@
 /**
  * `npm start`: the whole system on embedded defaults. Each setting of the REST contract (../shared/API.md) that is set replaces its embedded part:
  * DATABASE_URL (else embedded PostgreSQL), TEMPORAL_ADDRESS (else a Temporal dev server with its Web UI),
- * SMTP_URL (else a local mail catcher). Data lives in .data/ (DATA_DIR); Ctrl-C stops every child process.
+ * SMTP_URL (else a local mail catcher); with PAYMENT_PROVIDER=webhook, PAYMENT_ORDERS_URL (else a local orders inbox);
+ * with PAYMENT_PROVIDER=stripe, STRIPE_API_URL or STRIPE_SECRET_KEY (else stripe-mock). Data lives in .data/ (DATA_DIR); Ctrl-C stops every child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig } from '../lib/config';
+import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig, requestedRail } from '../lib/config';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../dev/embedded-postgres';
 import { waitForPort } from '../dev/free-port';
 import { startMailCatcher, type MailCatcher } from '../dev/mail-catcher';
+import { startOrdersInbox } from '../dev/orders-inbox';
+import { DEV_STRIPE_SECRET_KEY, DEV_STRIPE_WEBHOOK_SECRET, startStripeMock } from '../dev/stripe-mock';
 import { postgresAccount, runningAsRoot, statAncestry } from '../dev/pg-access';
 import { placeData, unreachable } from '../dev/pg-placement';
 import { temporalCliPath } from '../dev/temporal-binaries';
@@ -105,6 +108,26 @@ async function startMail(): Promise<void> {
   console.log(`Mail catcher           ${env.SMTP_URL}  inbox http://localhost:${catcher.httpPort}`);
 }
 
+/** The Stripe rail on stripe-mock, unless it is pointed at an API (STRIPE_API_URL) or given a key for Stripe's. */
+async function startStripe(): Promise<void> {
+  if (env.PAYMENT_PROVIDER !== 'stripe' || env.STRIPE_API_URL || env.STRIPE_SECRET_KEY) return;
+  const mock = await startStripeMock({ port: Number(env.STRIPE_MOCK_PORT || 12111) });
+  watchChild('stripe-mock', mock.child, 'last');
+  env.STRIPE_API_URL = mock.url;
+  env.STRIPE_SECRET_KEY = DEV_STRIPE_SECRET_KEY;
+  env.STRIPE_WEBHOOK_SECRET ||= DEV_STRIPE_WEBHOOK_SECRET;
+  console.log(`Stripe (stripe-mock)   ${mock.url}  API mock, no state; key ${DEV_STRIPE_SECRET_KEY}`);
+}
+
+/** The webhook rail's orders, kept by a local inbox unless they go to a provider (PAYMENT_ORDERS_URL). */
+async function startOrders(): Promise<void> {
+  if (requestedRail(env) !== 'webhook' || env.PAYMENT_ORDERS_URL) return;
+  const inbox = await startOrdersInbox({ secret: env.PAYMENTS_WEBHOOK_SECRET || DEV_PAYMENTS_WEBHOOK_SECRET });
+  env.PAYMENT_ORDERS_URL = inbox.url;
+  stops.push(() => inbox.close());
+  console.log(`Payment orders inbox   ${inbox.url}  (GET lists the orders; confirm them with npm run webhook)`);
+}
+
 let shuttingDown = false;
 async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return;
@@ -156,6 +179,8 @@ async function main() {
   await startPostgres();
   await startTemporal();
   await startMail();
+  await startStripe();
+  await startOrders();
   const config = loadConfig(env);
   spawnChild('worker', TSX, ['worker/main.ts']);
   spawnChild('api', TSX, ['api/main.ts']);

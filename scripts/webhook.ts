@@ -5,7 +5,7 @@
  * Exit 0: the API took the event; 1: it refused it or could not be reached; 2: bad arguments.
  */
 import { randomUUID } from 'node:crypto';
-import { signPayload } from '../api/webhook-signature';
+import { signPayload } from '../lib/webhook-signature';
 import { DEV_PAYMENTS_WEBHOOK_SECRET } from '../lib/config';
 import { fail, oneLine } from './fail';
 

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
 import { createSmtpMailer } from '../activities/mail/mailer';
-import { sandboxGateway, webhookGateway } from '../activities/payouts/gateway';
 import type { Config } from '../lib/config';
+import { createPaymentProvider } from '../lib/payment-providers';
 import type { Db } from '../db/pool';
 
 /** The real dependencies of the activities, from the settings. */
@@ -10,7 +10,7 @@ export function buildActivityDeps(config: Config, db: Db, temporal: Client): Act
   return {
     db,
     mailer: createSmtpMailer(config.SMTP_URL, config.MAIL_FROM),
-    payments: config.PAYOUT_GATEWAY === 'sandbox' ? sandboxGateway() : webhookGateway(),
+    payments: createPaymentProvider(config),
     staffEmail: config.STAFF_EMAIL,
     temporal,
   };

@@ -4,15 +4,16 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { loadConfig } from '../lib/config';
+import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { buildActivityDeps } from './build-deps';
 import { bundleWorkflows, createWorker } from './create-worker';
 import { installSdkLogger } from './sdk-logger';
 
 async function main() {
-  const config = loadConfig();
+  const config = loadConfigOrExit('worker');
   const log = createLogger(config, 'worker');
+  for (const warning of config.warnings) log.warn(warning);
   installSdkLogger(log, config.LOG_LEVEL);
   const db = createPool(config.DATABASE_URL);
   await migrate(db);

@@ -2,3 +2,4 @@
 export { milestoneWorkflow } from './milestone/workflow';
 export { projectWorkflow } from './project/workflow';
 export { refundWorkflow } from './refund/workflow';
+export { incidentWorkflow } from './incident/workflow';

@@ -159,6 +159,15 @@ const TEMPLATES = {
     subject: `Litige retiré : ${d.milestoneTitle}`,
     paragraphs: [`Le litige sur ${ms(d)} a été retiré par la partie qui l'avait déclaré. L'échéance reprend son cours.`],
   }),
+  // The incident's explanation (domain/incidents.ts) says what happened and what comes next.
+  payment_incident: (d) => ({
+    subject: `Incident de paiement : ${d.milestoneTitle}`,
+    paragraphs: [d.reason ?? `Un incident de paiement concerne ${ms(d)}.`, `Vous pouvez suivre l'incident depuis votre espace (« Incidents de paiement »).`],
+  }),
+  payment_incident_closed: (d) => ({
+    subject: `Incident de paiement clos : ${d.milestoneTitle}`,
+    paragraphs: [d.reason ?? `L'incident de paiement sur ${ms(d)} est clos.`],
+  }),
 } satisfies Record<NotificationKind, Writer>;
 
 function capital(s: string): string {

@@ -38,6 +38,7 @@ export const MilestoneStatusView = describes<MilestoneStatus>()(
     commission: Amount,
     cancelRequestedBy: z.array(z.enum(['client', 'provider'])),
     paymentRequest: MilestonePaymentRequest.optional(),
+    frozenBy: z.array(z.string()).optional().meta({ description: 'open chargebacks (payment incident ids) freezing the parties\' actions' }),
     disputeId: z.string().optional(),
   }).meta({ id: 'MilestoneStatus' }),
 );

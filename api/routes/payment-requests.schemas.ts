@@ -45,6 +45,7 @@ const PaymentRequestItem = z.strictObject({
   attempts: z.number().int(),
   scheduledFor: z.string().nullable(),
   failureReason: z.string().nullable(),
+  waitingReason: z.string().nullable().meta({ description: 'why a scheduled payout has not gone yet (the provider refused it for now); it is retried' }),
   createdAt: z.string(),
   paidAt: z.string().nullable(),
 });

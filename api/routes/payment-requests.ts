@@ -2,6 +2,8 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { storeInvoice } from '../../db/invoices';
+import { findPayoutAccount } from '../../db/payout-accounts';
+import type { PaymentProvider } from '../../domain/payment-provider';
 import { insertSubmittedRequest, listProviderRequests, rejectRequest } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import type { Config } from '../../lib/config';
@@ -17,7 +19,7 @@ import { PaymentRequestForm, PaymentRequestList, PaymentRequestMade, PaymentRequ
 
 const PDF_SIGNATURE = Buffer.from('%PDF-');
 
-export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }: { db: Db; temporal: Client; config: Config }) {
+export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, payments }: { db: Db; temporal: Client; config: Config; payments: PaymentProvider }) {
   const parse = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: config.INVOICE_MAX_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
@@ -55,6 +57,13 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config }
     }
     requireEscrow(project);
     requireMilestone(project, params.milestoneId);
+    if (payments.needsOnboarding && !(await findPayoutAccount(db, user.id))?.payoutsEnabled) {
+      throw new HttpProblem(
+        422,
+        'your payout account cannot receive payouts yet: finish its onboarding (POST /v1/me/payout-account gives the link), then send the invoice again',
+        'payout-account-not-ready',
+      );
+    }
     const invoice = await storeInvoice(db, {
       id: newId('inv'),
       providerId: user.id,

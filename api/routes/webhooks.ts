@@ -6,14 +6,14 @@ import type { Db } from '../../db/pool';
 import { findMilestone, findProject } from '../../db/projects';
 import { claimWebhookEvent, releaseWebhookEvent, setWebhookOutcome } from '../../db/webhook-events';
 import type { Logger } from '../../lib/logger';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { deliverDeposit, endedIsIgnored } from '../deposits';
 import { findRefund } from '../../db/refunds';
-import { depositReceivedSignal, milestoneWorkflowId, payoutSettledSignal } from '../../workflows/milestone/contract';
-import { refundSettledSignal, refundWorkflowId, strayDepositRefundId } from '../../workflows/refund/contract';
+import { milestoneWorkflowId, payoutSettledSignal } from '../../workflows/milestone/contract';
+import { refundSettledSignal, refundWorkflowId } from '../../workflows/refund/contract';
 import { HttpProblem } from '../problem';
 import { problemResponses, responseConfig } from '../openapi';
 import { assertText } from '../middleware/text-guard';
-import { verifySignature } from '../webhook-signature';
+import { verifySignature } from '../../lib/webhook-signature';
 import { WebhookAck, WebhookEvent } from './webhooks.schemas';
 
 export interface WebhookDeps {
@@ -27,34 +27,24 @@ export interface WebhookDeps {
 
 const PATH = '/v1/webhooks/payments';
 
-/**
- * False when the workflow the event is about has ended (a refund already paid, a milestone closed): like an event
- * about something unknown, it is acknowledged without effect and logged. A refusal would have the provider send it
- * again and again (a 409 until schemathesis found it, issue 10).
- */
-async function endedIsIgnored(signal: Promise<void>): Promise<boolean> {
-  try {
-    await signal;
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
-}
-
-/** The payment provider's signed events: verified on the raw body, each event id applied at most once. */
-export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }: WebhookDeps) {
+/** Documented on every rail; on the Stripe rail it answers 404 (money facts come only from Stripe). */
+export function documentPaymentWebhook(registry: OpenAPIRegistry, active: boolean): void {
   registry.registerPath({
     method: 'post',
     path: PATH,
-    summary: 'Payment-provider events (Payment-Signature: t=…,v1=HMAC-SHA256 of "t.body")',
+    summary: `Payment-provider events (Payment-Signature: t=…,v1=HMAC-SHA256 of "t.body")${active ? '' : '; 404 with PAYMENT_PROVIDER=stripe'}`,
     security: [{ paymentSignature: [] }],
     request: { body: { content: { 'application/json': { schema: WebhookEvent } } } },
     responses: {
       200: responseConfig({ description: 'applied, or seen before, or about nothing we know', schema: WebhookAck }),
-      ...problemResponses([400, 401, 413, 415, 422, 429, 503]),
+      ...problemResponses([400, 401, 413, 415, 422, 429, 503, ...(active ? [] : [404])]),
     },
   });
+}
+
+/** The payment provider's signed events: verified on the raw body, each event id applied at most once. */
+export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }: WebhookDeps) {
+  documentPaymentWebhook(registry, true);
 
   /** Applies one event; returns its outcome, or throws HttpProblem to refuse it with no effect. */
   async function apply(event: WebhookEvent): Promise<string> {
@@ -69,25 +59,7 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
         if (event.data.currency !== project.currency) {
           throw new HttpProblem(422, `the deposit is in ${event.data.currency}, the project in ${project.currency}`, 'currency-mismatch');
         }
-        try {
-          await temporal.workflow.getHandle(milestoneWorkflowId(milestone.id)).signal(depositReceivedSignal, { eventId: event.id, ...event.data });
-          return 'applied';
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        }
-        // The milestone has ended (cancelled, refunded, paid): the money is recorded and goes back to the client.
-        const refundId = strayDepositRefundId(milestone.id, event.id);
-        await temporal.workflow
-          .start('refundWorkflow', {
-            workflowId: refundWorkflowId(refundId),
-            taskQueue,
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            args: [{ refundId, projectId: project.id, milestoneId: milestone.id, client: project.client, amount: event.data.amount, currency: project.currency, reason: 'deposit_after_end', strayDeposit: { eventId: event.id, reference: event.data.reference } }],
-          })
-          .catch((err) => {
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          });
-        return 'refunded: the milestone had ended';
+        return deliverDeposit(temporal, taskQueue, { project, milestoneId: milestone.id, eventId: event.id, amount: event.data.amount, reference: event.data.reference });
       }
       case 'payout.paid':
       case 'payout.failed': {

@@ -2,13 +2,13 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Mailer } from '../../activities/mail/mailer';
 import { paymentActivities } from '../../activities/payments';
-import { sandboxGateway, webhookGateway } from '../../activities/payouts/gateway';
 import { readModelActivities } from '../../activities/read-models';
 import { milestoneFigures, postMovement } from '../../db/ledger';
 import { listMilestoneEvents } from '../../db/milestone-events';
 import { insertScheduledRequest, listProviderRequests } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import { findMilestone } from '../../db/projects';
+import { sandboxProvider } from '../../lib/payment-providers/sandbox';
 import { PROVIDER, seedProject, storedInvoice, uniq } from '../helpers/fixtures';
 import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env';
 
@@ -40,12 +40,12 @@ test('recordEvent appends once per key and moves the read model state', async ()
 });
 
 test.each([
-  ['sandbox', sandboxGateway(), 'paid'],
-  ['webhook', webhookGateway(), 'pending'],
-] as const)('orderPayout through the %s gateway is idempotent and moves payable to in transit', async (_name, gateway, status) => {
+  ['sandbox', () => sandboxProvider(), 'paid'],
+  ['webhook', () => h.webhookOrders, 'pending'],
+] as const)('orderPayout through the %s rail is idempotent and moves payable to in transit', async (_name, provider, status) => {
   const project = await seedProject(db, [7000]);
   const milestoneId = project.milestones[0].id;
-  const acts = paymentActivities({ db, mailer, payments: gateway, staffEmail: 'finance@escrow.test' });
+  const acts = paymentActivities({ db, mailer, payments: provider(), staffEmail: 'finance@escrow.test' });
   await postMovement(db, { idempotencyKey: `${milestoneId}:d`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'deposit', toEscrow: 7000, toFee: 0, excess: 0 } });
   await postMovement(db, { idempotencyKey: `${milestoneId}:r`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'release', amount: 7000, commission: 700, escrowFee: 0 } });
   const requestId = uniq('pr');

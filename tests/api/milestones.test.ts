@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import pino from 'pino';
 import request from 'supertest';
-import { signPayload } from '../../api/webhook-signature';
+import { signPayload } from '../../lib/webhook-signature';
 import { CLIENT, PDF, PROVIDER } from '../helpers/fixtures';
 import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
 import { eventually } from '../helpers/temporal';
 
 let sys: ApiSystem;
 beforeAll(async () => {
-  sys = await startApiSystem({ PAYOUT_GATEWAY: 'webhook' });
+  sys = await startApiSystem({ PAYMENT_PROVIDER: 'webhook' });
 });
 afterAll(() => sys?.close());
 

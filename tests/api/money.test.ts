@@ -7,7 +7,7 @@ import { eventually } from '../helpers/temporal';
 
 let sys: ApiSystem;
 beforeAll(async () => {
-  sys = await startApiSystem({ PAYOUT_GATEWAY: 'webhook', PAYOUT_DELAY: '0s' });
+  sys = await startApiSystem({ PAYMENT_PROVIDER: 'webhook', PAYOUT_DELAY: '0s' });
 });
 afterEach(async () => {
   expect(await checkLedger(sys.db)).toEqual([]);
@@ -86,6 +86,9 @@ test('a failed payout is retried by the provider without a new invoice; fee invo
   const requestOf = async () => (await (await provider()).get('/v1/me/payment-requests')).body.items.find((i: { milestoneId: string }) => i.milestoneId === id);
   const ordered = await eventually(async () => ((await requestOf())?.payoutId ? await requestOf() : undefined));
   expect(ordered).toMatchObject({ amount: 20000, payoutAmount: 18000, attempts: 1 });
+  // the order reached the provider's inbox under the id the dashboard shows, which its payout.* events carry back
+  const payoutOrders = () => sys.orders!.orders.filter((o) => o.type === 'payout.order' && o.data.reference === ordered.id);
+  expect(payoutOrders().map((o) => o.data)).toEqual([expect.objectContaining({ payoutId: ordered.payoutId, amount: 18000, currency: 'EUR', milestoneId: id })]);
   expectProblem(await (await provider()).post(`/v1/payment-requests/${ordered.id}/retry`), 409);
   await sys.webhook('payout.failed', { payoutId: ordered.payoutId, reason: 'IBAN invalide' });
   await eventually(async () => ((await requestOf()).state === 'failed' ? true : undefined));
@@ -95,6 +98,7 @@ test('a failed payout is retried by the provider without a new invoice; fee invo
     const r = await requestOf();
     return r.attempts === 2 && r.payoutId && r.payoutId !== ordered.payoutId ? r : undefined;
   });
+  expect(payoutOrders().map((o) => o.data.payoutId)).toEqual([ordered.payoutId, second.payoutId]);
   await sys.webhook('payout.paid', { payoutId: second.payoutId });
   await eventually(async () => ((await requestOf()).state === 'paid' ? true : undefined));
   expect((await (await client()).get(`/v1/projects/${p.id}/payments`)).body.milestones[0]).toMatchObject({ paidOut: 18000, commission: 2000, escrowFee: 600 });

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import http, { type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { listen } from '../../api/server';
-import { signPayload } from '../../api/webhook-signature';
+import { signPayload } from '../../lib/webhook-signature';
 import type { Role } from '../../domain/parties';
 import request from 'supertest';
 import { startApiSystem, type ApiSystem } from '../helpers/api-system';
@@ -86,7 +86,7 @@ const results: { run: string; operations: string; cases: number; requests: numbe
 beforeAll(async () => {
   if (!existsSync(ST)) throw new Error(`${ST} is missing: run scripts/install-schemathesis.sh`);
   sys = await startApiSystem({
-    PAYOUT_GATEWAY: 'webhook',
+    PAYMENT_PROVIDER: 'webhook',
     PAYOUT_DELAY: '0s',
     // Thousands of requests a minute from one address and one user: the limits have tests of their own.
     RATE_LIMIT_PER_ADDRESS: '1000000',

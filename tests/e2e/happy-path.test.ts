@@ -5,7 +5,7 @@ import { eventually } from '../helpers/temporal';
 
 let sys: E2eSystem;
 beforeAll(async () => {
-  sys = await startE2eSystem({ PAYOUT_DELAY: '2s', PAYOUT_CALENDAR: 'any', PAYOUT_GATEWAY: 'sandbox' });
+  sys = await startE2eSystem({ PAYOUT_DELAY: '2s', PAYOUT_CALENDAR: 'any', PAYMENT_PROVIDER: 'sandbox' });
 }, 90000);
 afterAll(() => sys?.stop());
 

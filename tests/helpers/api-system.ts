@@ -6,11 +6,12 @@ import pino from 'pino';
 import request from 'supertest';
 import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
-import { signPayload } from '../../api/webhook-signature';
+import { signPayload } from '../../lib/webhook-signature';
 import type { Db } from '../../db/pool';
-import { loadConfig, type Config } from '../../lib/config';
+import { DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig, requestedRail, type Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
+import { startOrdersInbox, type OrdersInbox } from '../../dev/orders-inbox';
 import { signToken } from '../../dev/tokens';
 import type { Role } from '../../domain/parties';
 import { buildActivityDeps } from '../../worker/build-deps';
@@ -33,6 +34,8 @@ export interface ApiSystem {
   db: Db;
   config: Config;
   mail: MailCatcher;
+  /** the payment provider's inbox, when the settings select the webhook rail without a PAYMENT_ORDERS_URL */
+  orders?: OrdersInbox;
   env: TestWorkflowEnvironment;
   /** another app over the same services, with other settings or a logger the test reads */
   appWith(settings: Partial<Config>, log?: Logger): RequestListener;
@@ -51,8 +54,16 @@ export interface ApiSystem {
  * `settings` override the contract's settings (../shared/API.md), as the environment would.
  */
 export async function startApiSystem(settings: Record<string, string> = {}): Promise<ApiSystem> {
-  const [env, { db, url }, mail, bundle] = await Promise.all([startDevServer(), freshDatabase(), startMailCatcher(), bundleWorkflows()]);
+  const inboxNeeded = requestedRail(settings) === 'webhook' && !settings.PAYMENT_ORDERS_URL;
+  const [env, { db, url }, mail, bundle, orders] = await Promise.all([
+    startDevServer(),
+    freshDatabase(),
+    startMailCatcher(),
+    bundleWorkflows(),
+    inboxNeeded ? startOrdersInbox({ secret: settings.PAYMENTS_WEBHOOK_SECRET || DEV_PAYMENTS_WEBHOOK_SECRET }) : undefined,
+  ]);
   const config = loadConfig({
+    ...(orders && { PAYMENT_ORDERS_URL: orders.url }),
     DATABASE_URL: url,
     TEMPORAL_TASK_QUEUE: uniq('tq'),
     SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
@@ -83,6 +94,7 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
     db,
     config,
     mail,
+    orders,
     env,
     token,
     appWith: (settings, log = pino({ level: 'silent' })) => checked(createApp({ db, temporal: env.client, config: { ...config, ...settings }, log })),
@@ -113,7 +125,7 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
       worker.shutdown();
       await running;
       deps.mailer.close();
-      await Promise.all([env.teardown(), mail.close(), db.end()]);
+      await Promise.all([env.teardown(), mail.close(), db.end(), orders?.close()]);
     },
   };
   return system;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { signPayload } from '../../api/webhook-signature';
+import { signPayload } from '../../lib/webhook-signature';
 import { checkLedger } from '../../db/ledger-check';
 import type { Db } from '../../db/pool';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET } from '../../lib/config';

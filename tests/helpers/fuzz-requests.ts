@@ -6,7 +6,7 @@
 import { brotliCompressSync, constants as zlibConstants, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { ACCESS_POLICY, splitRouteKey, type RouteKey } from '../../api/access-policy';
-import { signPayload } from '../../api/webhook-signature';
+import { signPayload } from '../../lib/webhook-signature';
 import { PDF } from './fixtures';
 import { idsByParam, validBodies, type World } from './security-world';
 

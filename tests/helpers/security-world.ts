@@ -75,6 +75,9 @@ export async function buildWorld(sys: ApiSystem): Promise<World> {
     15000,
     'payment request, refund and fee invoices recorded',
   );
+  for (const provider of [IDENTITIES.provider.party, IDENTITIES.provider.stranger]) {
+    expectStatus(await (await sys.as(provider, 'provider')).post('/v1/me/payout-account'), 201);
+  }
   await settled(sys.db);
   return { projectId, milestones, disputeId: dispute.id, proposalId: proposed.proposalId, amendmentId: amendment.id, paymentRequestId, refundId, feeInvoices };
 }
@@ -145,6 +148,7 @@ export function expectedAccess(key: BearerRouteKey, role: Role, isParty: boolean
 const STATE_TABLES = [
   'projects', 'milestones', 'milestone_events', 'ledger_entries', 'ledger_lines', 'invoices', 'payment_requests', 'payouts',
   'webhook_events', 'notifications', 'sent_emails', 'disputes', 'counters', 'fee_invoices', 'refunds',
+  'payout_accounts', 'deposit_intents', 'incidents', 'provider_refunds', 'order_tries',
 ];
 
 /** A fingerprint of the ledger and the read models: equal fingerprints, same rows. */

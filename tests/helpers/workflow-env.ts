@@ -2,9 +2,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createSmtpMailer, type Mailer } from '../../activities/mail/mailer';
-import { sandboxGateway, webhookGateway, type PaymentGateway } from '../../activities/payouts/gateway';
 import type { Db } from '../../db/pool';
+import type { PaymentProvider } from '../../domain/payment-provider';
 import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
+import { startOrdersInbox, type OrdersInbox } from '../../dev/orders-inbox';
+import { sandboxProvider } from '../../lib/payment-providers/sandbox';
+import { webhookOrdersProvider } from '../../lib/payment-providers/webhook-orders';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import { freshDatabase } from './db';
 import { drainRefunds } from './milestone-driver';
@@ -15,22 +18,29 @@ export interface WorkflowHarness {
   db: Db;
   mail: MailCatcher;
   mailer: Mailer;
-  /** a worker with real activities (database, SMTP) on its own task queue */
-  worker(env: TestWorkflowEnvironment, payments?: PaymentGateway): Promise<{ worker: Worker; taskQueue: string }>;
+  /** the payment provider's side of the webhook rail: the orders it received */
+  orders: OrdersInbox;
+  /** the webhook rail, sending its orders to `orders` */
+  webhookOrders: PaymentProvider;
+  /** a worker with real activities (database, SMTP; the sandbox rail unless told) on its own task queue */
+  worker(env: TestWorkflowEnvironment, payments?: PaymentProvider): Promise<{ worker: Worker; taskQueue: string }>;
   close(): Promise<void>;
 }
 
-/** Real PostgreSQL and SMTP behind the activities; the workflow bundle built once per test file. */
+const ORDERS_SECRET = 'workflow-tests-orders-secret';
+
+/** Real PostgreSQL, SMTP and payment orders inbox behind the activities; the workflow bundle built once per test file. */
 export async function workflowHarness(): Promise<WorkflowHarness> {
-  const { db } = await freshDatabase();
-  const mail = await startMailCatcher();
+  const [{ db }, mail, orders] = await Promise.all([freshDatabase(), startMailCatcher(), startOrdersInbox({ secret: ORDERS_SECRET })]);
   const mailer = createSmtpMailer(`smtp://127.0.0.1:${mail.smtpPort}`, 'Plateforme <no-reply@escrow.test>');
   let bundle: WorkflowBundleWithSourceMap | undefined;
   return {
     db,
     mail,
     mailer,
-    async worker(env, payments = sandboxGateway()) {
+    orders,
+    webhookOrders: webhookOrdersProvider({ ordersUrl: orders.url, secret: ORDERS_SECRET }),
+    async worker(env, payments = sandboxProvider()) {
       bundle ??= await bundleWorkflows();
       const taskQueue = uniq('tq');
       const worker = await createWorker({
@@ -44,26 +54,25 @@ export async function workflowHarness(): Promise<WorkflowHarness> {
     },
     async close() {
       mailer.close();
-      await mail.close();
+      await Promise.all([mail.close(), orders.close()]);
       await db.end();
     },
   };
 }
 
-export { sandboxGateway, webhookGateway };
 export const STAFF_EMAIL = 'finance@escrow.test';
 
 export interface TimeSkippingSuite {
   env: TestWorkflowEnvironment;
   h: WorkflowHarness;
   /** runs `body` with a worker on its own task queue, then waits for the refunds it started */
-  withWorker(body: (taskQueue: string) => Promise<void>, payments?: PaymentGateway): Promise<void>;
+  withWorker(body: (taskQueue: string) => Promise<void>, payments?: PaymentProvider): Promise<void>;
 }
 
 /** What every workflow test file sets up: a time-skipping server and the harness, torn down after the file. */
 export function timeSkippingSuite(): TimeSkippingSuite {
   const suite = {
-    async withWorker(body: (taskQueue: string) => Promise<void>, payments?: PaymentGateway) {
+    async withWorker(body: (taskQueue: string) => Promise<void>, payments?: PaymentProvider) {
       const { worker, taskQueue } = await suite.h.worker(suite.env, payments);
       await worker.runUntil(async () => {
         await body(taskQueue);

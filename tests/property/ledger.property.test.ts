@@ -14,7 +14,7 @@ let sequences = 0;
 let requests = 0;
 
 beforeAll(async () => {
-  sys = await startApiSystem({ PAYOUT_GATEWAY: 'webhook', PAYOUT_DELAY: '0s', DISPUTE_RESPONSE_WINDOW: '1h' });
+  sys = await startApiSystem({ PAYMENT_PROVIDER: 'webhook', PAYOUT_DELAY: '0s', DISPUTE_RESPONSE_WINDOW: '1h' });
 });
 afterAll(async () => {
   const kinds = await sys?.db.query('SELECT kind, count(*)::int AS n FROM ledger_entries GROUP BY kind ORDER BY kind');

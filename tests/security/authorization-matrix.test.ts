@@ -15,7 +15,7 @@ let sys: ApiSystem;
 let world: World;
 let before: Record<string, string>;
 beforeAll(async () => {
-  sys = await startApiSystem({ PAYOUT_GATEWAY: 'webhook', PAYOUT_DELAY: '0s' });
+  sys = await startApiSystem({ PAYMENT_PROVIDER: 'webhook', PAYOUT_DELAY: '0s' });
   world = await buildWorld(sys);
   before = await stateDigest(sys.db);
 }, 60000);

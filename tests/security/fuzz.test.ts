@@ -27,7 +27,7 @@ let before: Record<string, string>;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 beforeAll(async () => {
-  sys = await startApiSystem({ PAYOUT_GATEWAY: 'webhook', PAYOUT_DELAY: '0s' });
+  sys = await startApiSystem({ PAYMENT_PROVIDER: 'webhook', PAYOUT_DELAY: '0s' });
   world = await buildWorld(sys);
   server = await listen(sys.app, 0, '127.0.0.1');
   port = (server.address() as { port: number }).port;

@@ -8,7 +8,7 @@ import { createApp } from '../../api/app';
 import { Idempotency } from '../../api/idempotency';
 import type { HttpProblem } from '../../api/problem';
 import { listen } from '../../api/server';
-import { signPayload } from '../../api/webhook-signature';
+import { signPayload } from '../../lib/webhook-signature';
 import { MAX_AMOUNT } from '../../api/schemas/common';
 import { createPool } from '../../db/pool';
 import { createLogger } from '../../lib/logger';

@@ -18,11 +18,11 @@ test('schedules are increasing offsets', () => {
 
 test('settings: defaults, overrides, errors named, dev secrets refused in production', () => {
   const config = loadConfig({ DATABASE_URL: 'postgres://x/y' });
-  expect(config).toMatchObject({ PORT: 3000, PAYOUT_GATEWAY: 'sandbox', PAYOUT_DELAY: 172_800_000, PAYOUT_CALENDAR: 'business' });
+  expect(config).toMatchObject({ PORT: 3000, PAYMENT_PROVIDER: 'sandbox', PAYOUT_DELAY: 172_800_000, PAYOUT_CALENDAR: 'business' });
   expect(loadConfig({ DATABASE_URL: 'x', PAYOUT_DELAY: '90s', PORT: '8080' })).toMatchObject({ PAYOUT_DELAY: 90_000, PORT: 8080 });
-  expect(() => loadConfig({ DATABASE_URL: 'x', PAYOUT_DELAY: 'soon', PAYOUT_GATEWAY: 'bank' })).toThrow(/PAYOUT_DELAY[\s\S]*PAYOUT_GATEWAY|PAYOUT_GATEWAY[\s\S]*PAYOUT_DELAY/);
+  expect(() => loadConfig({ DATABASE_URL: 'x', PAYOUT_DELAY: 'soon', PAYMENT_PROVIDER: 'bank' })).toThrow(/PAYOUT_DELAY.*PAYMENT_PROVIDER|PAYMENT_PROVIDER.*PAYOUT_DELAY/);
   expect(() => loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production' })).toThrow(/dev secrets/);
   expect(
-    loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40) }).NODE_ENV,
+    loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40), PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: 'https://psp.example/orders' }).NODE_ENV,
   ).toBe('production');
 });

@@ -1,4 +1,4 @@
-import { signPayload, verifySignature } from '../../api/webhook-signature';
+import { signPayload, verifySignature } from '../../lib/webhook-signature';
 
 const secret = 'whsec-test-0123456789';
 const body = Buffer.from('{"id":"evt_1"}');

@@ -19,7 +19,7 @@ import { CLIENT, DEFAULT_FEES, PROVIDER, seedProject, storedInvoice, uniq } from
 import { client, DAY, disputeIdOf, drainRefunds, execute, executeEnding, finalState, fund, mediator, provider, refusal, settleAndTerminate, startProject, startScenario } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
-import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
+import { STAFF_EMAIL, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
 const suite = timeSkippingSuite();
 let env: TestWorkflowEnvironment;
@@ -151,8 +151,8 @@ test('an amendment refused by a milestone that moved on is reported, not half-hi
   });
 });
 
-test('refunds through the webhook gateway: refund.failed tells staff and waits for a retry; refund.paid confirms', async () => {
-  const { worker, taskQueue } = await h.worker(env, webhookGateway());
+test('refunds through the webhook rail: refund.failed tells staff and waits for a retry; refund.paid confirms', async () => {
+  const { worker, taskQueue } = await h.worker(env, h.webhookOrders);
   await worker.runUntil(async () => {
     const s = await startScenario(env, h.db, taskQueue, 40000);
     await fund(s, 25000);
@@ -174,5 +174,7 @@ test('refunds through the webhook gateway: refund.failed tells staff and waits f
     await recordHistoryIfAsked(refund, 'refund-failed-then-retried');
     expect((await milestoneFigures(h.db, s.project.id)).get(s.input.milestoneId)).toMatchObject({ refunded: 25000, refundsPending: 0 });
     expect((await s.timeline()).filter((t) => t.startsWith('refund'))).toEqual(['refund_ordered', 'refund_failed', 'refund_ordered', 'refund_confirmed']);
+    const orders = h.orders.orders.filter((o) => o.data.refundId === refundId);
+    expect(orders.map((o) => [o.type, o.idempotencyKey, o.data.amount])).toEqual([['refund.order', `${refundId}:1`, 25000], ['refund.order', `${refundId}:2`, 25000]]);
   });
 });

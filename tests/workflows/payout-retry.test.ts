@@ -14,7 +14,7 @@ import { DEFAULT_FEES, PROVIDER, milestoneInput, seedProject, storedInvoice, uni
 import { client, DAY, deposit, execute, provider, refusal, startMilestone } from '../helpers/milestone-driver';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
-import { STAFF_EMAIL, webhookGateway, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
+import { STAFF_EMAIL, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
 
 const suite = timeSkippingSuite();
@@ -25,10 +25,10 @@ beforeAll(() => {
 });
 
 
-test('webhook gateway: the payout waits for payout.paid; payout.failed puts it back to payable until the provider retries', async () => {
+test('webhook rail: the payout waits for payout.paid; payout.failed puts it back to payable until the provider retries', async () => {
   const project = await seedProject(h.db, [10000], 'r0', 'Site vitrine', DEFAULT_FEES);
   const input = milestoneInput(project, 0, { payoutDelayMs: DAY });
-  const { worker, taskQueue } = await h.worker(env, webhookGateway());
+  const { worker, taskQueue } = await h.worker(env, h.webhookOrders);
   await worker.runUntil(async () => {
     const handle = await startMilestone(env, input, taskQueue);
     await handle.signal(depositReceivedSignal, deposit('w1', 10300));
@@ -64,6 +64,8 @@ test('webhook gateway: the payout waits for payout.paid; payout.failed puts it b
     await eventually(async () => ((await handle.query(statusQuery)).state === 'paid' ? true : undefined));
     expect(await handle.result()).toBe('paid');
     await recordHistoryIfAsked(handle, 'milestone-payout-failed-then-paid');
+    const orders = h.orders.orders.filter((o) => o.data.milestoneId === input.milestoneId);
+    expect(orders.map((o) => [o.type, o.data.payoutId, o.data.amount])).toEqual([['payout.order', payoutId, 9000], ['payout.order', retried, 9000]]);
   });
   const requests = (await listProviderRequests(h.db, PROVIDER.id)).filter((r) => r.milestoneId === input.milestoneId);
   expect(requests).toEqual([expect.objectContaining({ invoiceNumber: 'F-100', state: 'paid', attempts: 2, payoutAmount: 9000 })]);

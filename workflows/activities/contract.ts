@@ -8,7 +8,8 @@ import type { Posting } from '../../domain/ledger';
 import type { TimelineEvent } from '../../domain/milestone';
 import type { NoticeData, NotificationKind } from '../../domain/notifications';
 import type { Party, PartyInfo } from '../../domain/parties';
-import type { ScheduledPaymentRequest, TransferReceipt } from '../../domain/payments';
+import type { TransferReceipt } from '../../domain/payment-provider';
+import type { ScheduledPaymentRequest } from '../../domain/payments';
 import type { AmendArgs, MilestoneStatus } from '../milestone/contract';
 import type { RefundInput } from '../refund/contract';
 

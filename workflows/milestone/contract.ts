@@ -73,6 +73,8 @@ export interface MilestoneStatus {
   cancelRequestedBy: Party[];
   paymentRequest?: PaymentRequestView;
   disputeId?: string;
+  /** the open chargebacks (incident ids) that freeze the parties' actions */
+  frozenBy?: string[];
 }
 
 export interface ActorArgs {
@@ -104,6 +106,17 @@ export interface PayoutSettledArgs {
   payoutId: string;
   outcome: 'paid' | 'failed';
   reason?: string;
+}
+
+/** A chargeback on one of the milestone's deposits, as the payment provider reports it (Stripe: a Dispute). */
+export interface ChargebackArgs {
+  eventId: string;
+  incidentId: string;
+  /** the payment provider's id of the chargeback */
+  chargebackId: string;
+  phase: 'opened' | 'won' | 'lost' | 'closed';
+  /** what the client's bank disputes, escrow and escrow fee of that deposit together */
+  amount: number;
 }
 
 export interface OpenDisputeArgs extends ActorArgs {
@@ -159,5 +172,6 @@ export const requestPaymentUpdate = defineUpdate<MilestoneStatus, [PaymentReques
 /** Facts from the payment provider's webhooks: they cannot be refused, only recorded. */
 export const depositReceivedSignal = defineSignal<[DepositArgs]>('depositReceived');
 export const payoutSettledSignal = defineSignal<[PayoutSettledArgs]>('payoutSettled');
+export const chargebackSignal = defineSignal<[ChargebackArgs]>('chargeback');
 
 export const statusQuery = defineQuery<MilestoneStatus>('status');

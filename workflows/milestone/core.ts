@@ -40,6 +40,8 @@ export class MilestoneCore {
   paymentRequest?: PaymentRequestView;
   /** payout outcomes by payout id, kept even when they arrive before the workflow learns the id it ordered */
   readonly payoutSettlements = new Map<string, PayoutSettledArgs>();
+  /** open chargebacks (incident ids): the parties' actions wait for the bank's decision */
+  readonly frozenBy = new Set<string>();
   dispute?: DisputeView;
   /** disputes declared on this milestone so far, withdrawn ones included */
   disputesOpened = 0;
@@ -166,6 +168,7 @@ export class MilestoneCore {
       cancelRequestedBy: [...this.cancelRequestedBy],
       paymentRequest: this.paymentRequest,
       disputeId: this.dispute?.id,
+      ...(this.frozenBy.size > 0 ? { frozenBy: [...this.frozenBy] } : {}),
     };
   }
 
@@ -181,6 +184,25 @@ export class MilestoneCore {
     const party = this.partyOf(actor);
     if (!party || !allowed.includes(party)) return refuse(FailureType.NotAllowed, `only the ${allowed.join(' or ')} may ${action}`);
     return party;
+  }
+
+  /** While a chargeback is open, what its deposit put in escrow is frozen: the parties' actions wait. */
+  requireNotFrozen(action: string): void {
+    if (this.frozenBy.size > 0) refuse(FailureType.PaymentIncident, `cannot ${action} while the client's bank disputes the deposit (payment incident)`);
+  }
+
+  /**
+   * A chargeback lost: what the bank took back leaves escrow first, then the escrow fee held; anything beyond (the
+   * money had been released) is the platform's loss. The milestone needs funding again for what left escrow.
+   */
+  chargebackLost(chargebackId: string, amount: number): { escrow: number; escrowFee: number; loss: number } {
+    const escrow = Math.min(amount, this.inEscrow);
+    const escrowFee = Math.min(amount - escrow, this.feeHeld);
+    const loss = amount - escrow - escrowFee;
+    this.deposited -= escrow;
+    this.feeHeld -= escrowFee;
+    queued(this.move(`chargeback:${chargebackId}:lost`, { type: 'chargeback_lost', escrow, escrowFee, loss }));
+    return { escrow, escrowFee, loss };
   }
 
   requireState(allowed: MilestoneState[], action: string): void {

@@ -1,5 +1,6 @@
 import { setHandler } from '@temporalio/workflow';
 import { FailureType } from '../../domain/failures';
+import { isFinal } from '../../domain/milestone';
 import { otherParty } from '../../domain/parties';
 import { nextPayoutRun } from '../../domain/payout-calendar';
 import { activities } from '../activities/proxies';
@@ -10,6 +11,7 @@ import {
   amendUpdate,
   cancelUpdate,
   completeUpdate,
+  chargebackSignal,
   depositReceivedSignal,
   payoutSettledSignal,
   releaseUpdate,
@@ -53,6 +55,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
       validator: ({ actor }) => {
         m.requireParty(actor, ['provider'], 'mark the work complete');
         m.requireState(['funded'], 'mark complete');
+        m.requireNotFrozen('mark complete');
       },
     },
   );
@@ -71,6 +74,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
       validator: ({ actor }) => {
         m.requireParty(actor, ['client'], 'release the escrow');
         m.requireState(['funded', 'delivered'], 'release');
+        m.requireNotFrozen('release');
       },
     },
   );
@@ -105,6 +109,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
       validator: ({ actor }) => {
         const party = m.requireParty(actor, ['client', 'provider'], 'cancel');
         m.requireState(['awaiting_deposit', 'funded', 'delivered'], 'cancel');
+        m.requireNotFrozen('cancel');
         if (m.state !== 'awaiting_deposit' && m.cancelRequestedBy.has(party)) {
           refuse(FailureType.InvalidState, `the ${party} already asked to cancel; the other party has been told`);
         }
@@ -168,6 +173,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
       validator: (args) => {
         m.requireParty(args.actor, ['provider'], 'request payment');
         m.requireState(['released'], 'request payment for');
+        m.requireNotFrozen('request payment for');
         if (args.amount !== m.released) {
           refuse(FailureType.BusinessRule, `the invoice must be for the released amount (${m.released}), not ${args.amount}`);
         }
@@ -191,6 +197,22 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
       },
     },
   );
+
+  setHandler(chargebackSignal, (c) => {
+    if (m.seenEvents.has(c.eventId)) return;
+    m.seenEvents.add(c.eventId);
+    if (c.phase === 'opened') {
+      m.frozenBy.add(c.incidentId);
+      return;
+    }
+    m.frozenBy.delete(c.incidentId);
+    // An ended milestone's loss is booked by the incident (the API sends none here): never twice.
+    if (c.phase !== 'lost' || isFinal(m.state)) return;
+    const lost = m.chargebackLost(c.chargebackId, c.amount);
+    queued(m.record('chargeback_lost', { data: { incidentId: c.incidentId, amount: c.amount, ...lost } }));
+    if (m.state === 'delivered') queued(m.record('funded', { to: 'funded', data: { inEscrow: m.inEscrow } }));
+    checkFunding();
+  });
 
   setHandler(payoutSettledSignal, (settlement) => {
     if (m.seenEvents.has(settlement.eventId)) return;

@@ -57,6 +57,7 @@ export function registerOpening(m: MilestoneCore): void {
       validator: ({ actor }) => {
         m.requireParty(actor, ['client', 'provider'], 'declare a dispute');
         m.requireState(['funded', 'delivered'], 'declare a dispute on');
+        m.requireNotFrozen('declare a dispute on');
         if (m.disputesOpened >= LIMITS.disputesPerMilestone) {
           refuse(FailureType.LimitReached, `at most ${LIMITS.disputesPerMilestone} disputes may be declared on one milestone; write to the mediation service`);
         }

@@ -1,0 +1,60 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { closeIncident, openIncident, openIncidentsOf, type IncidentRecord } from '../db/incidents';
+import type { Db } from '../db/pool';
+import type { ProjectRow } from '../db/projects';
+import { explainIncident, type IncidentKind, type IncidentState } from '../domain/incidents';
+import { incidentEventSignal, incidentWorkflowId, type IncidentEvent } from '../workflows/incident/contract';
+import { endedIsIgnored } from './deposits';
+
+export interface IncidentDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+}
+
+/** Opens an incident (once per provider object) and starts the workflow that tells the parties and moves its money. */
+export async function raiseIncident(
+  { db, temporal, taskQueue }: IncidentDeps,
+  i: { kind: IncidentKind; externalId: string; project: ProjectRow; milestoneId: string; amount: number; reason?: string },
+): Promise<IncidentRecord> {
+  const milestone = i.project.milestones.find((m) => m.id === i.milestoneId);
+  const milestoneTitle = milestone?.title ?? i.milestoneId;
+  const explanation = explainIncident({ kind: i.kind, state: 'open', amount: i.amount, currency: i.project.currency, milestoneTitle, reason: i.reason });
+  const { incident } = await openIncident(db, {
+    kind: i.kind, externalId: i.externalId, projectId: i.project.id, milestoneId: i.milestoneId, clientId: i.project.client.id,
+    providerId: i.project.provider.id, amount: i.amount, currency: i.project.currency, explanation,
+  });
+  // Started even when the row existed: a crash between the two must not leave an incident nobody was told about.
+  await temporal.workflow
+    .start('incidentWorkflow', {
+      workflowId: incidentWorkflowId(incident.id),
+      taskQueue,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [{
+        incidentId: incident.id, kind: i.kind, externalId: i.externalId, projectId: i.project.id, projectTitle: i.project.title,
+        milestoneId: i.milestoneId, milestoneTitle, amount: i.amount, currency: i.project.currency, client: i.project.client,
+        provider: i.project.provider, explanation,
+      }],
+    })
+    .catch((err) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    });
+  return incident;
+}
+
+/** Tells an incident's workflow what the payment provider reported (money moved, or the outcome). */
+export async function reportToIncident(temporal: Client, incidentId: string, event: IncidentEvent): Promise<boolean> {
+  return endedIsIgnored(temporal.workflow.getHandle(incidentWorkflowId(incidentId)).signal(incidentEventSignal, event));
+}
+
+/** Closes what is open of a kind on a milestone (a failed deposit, once one succeeds), each told to its workflow. */
+export async function settleIncidents(
+  deps: IncidentDeps,
+  s: { milestoneId: string; kind: IncidentKind; state: Exclude<IncidentState, 'open'>; eventId: string; milestoneTitle: string },
+): Promise<void> {
+  for (const open of await openIncidentsOf(deps.db, s.milestoneId, s.kind)) {
+    const explanation = explainIncident({ kind: s.kind, state: s.state, amount: open.amount, currency: open.currency, milestoneTitle: s.milestoneTitle });
+    await closeIncident(deps.db, open.id, s.state, explanation);
+    await reportToIncident(deps.temporal, open.id, { eventId: s.eventId, phase: 'closed', state: s.state, explanation });
+  }
+}

@@ -1,0 +1,77 @@
+import { ConfigError, loadConfig } from '../../lib/config';
+
+const base = { DATABASE_URL: 'postgres://x/y' };
+const production = { ...base, NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40) };
+const ORDERS = 'https://psp.example/orders';
+
+/** The ConfigError loadConfig throws for `env`; its message must be one line. */
+function refusal(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    const { message } = err as ConfigError;
+    expect(message).not.toMatch(/\n/);
+    return message;
+  }
+  throw new Error('the settings were accepted');
+}
+
+test('the rail: sandbox by default, or the one PAYMENT_PROVIDER names; no warnings', () => {
+  expect(loadConfig(base)).toMatchObject({ PAYMENT_PROVIDER: 'sandbox', warnings: [] });
+  expect(loadConfig({ ...base, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: ORDERS })).toMatchObject({ PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: ORDERS, warnings: [] });
+  expect(loadConfig(base)).not.toHaveProperty('PAYOUT_GATEWAY');
+  expect(refusal({ ...base, PAYMENT_PROVIDER: 'bank' })).toMatch(/^invalid settings: PAYMENT_PROVIDER: /);
+});
+
+test('the deprecated alias PAYOUT_GATEWAY still chooses the rail, with a warning; contradicting PAYMENT_PROVIDER is an error', () => {
+  const aliased = loadConfig({ ...base, PAYOUT_GATEWAY: 'webhook', PAYMENT_ORDERS_URL: ORDERS });
+  expect(aliased.PAYMENT_PROVIDER).toBe('webhook');
+  expect(aliased).not.toHaveProperty('PAYOUT_GATEWAY');
+  expect(aliased.warnings).toEqual(['PAYOUT_GATEWAY is deprecated: set PAYMENT_PROVIDER=webhook instead']);
+  expect(loadConfig({ ...base, PAYOUT_GATEWAY: 'sandbox', PAYMENT_PROVIDER: 'sandbox' }).warnings).toEqual(['PAYOUT_GATEWAY is deprecated: unset it']);
+  expect(refusal({ ...base, PAYOUT_GATEWAY: 'sandbox', PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: ORDERS })).toBe(
+    'invalid settings: PAYOUT_GATEWAY: sandbox contradicts PAYMENT_PROVIDER=webhook (it is its deprecated alias: unset it)',
+  );
+  expect(refusal({ ...base, PAYOUT_GATEWAY: 'stripe' })).toMatch(/^invalid settings: PAYOUT_GATEWAY: /);
+});
+
+test('the webhook rail needs PAYMENT_ORDERS_URL, an http(s) URL, in every environment', () => {
+  const missing = 'invalid settings: PAYMENT_ORDERS_URL: required with PAYMENT_PROVIDER=webhook, which sends its payout and refund orders there';
+  expect(refusal({ ...base, PAYMENT_PROVIDER: 'webhook' })).toBe(missing);
+  expect(refusal({ ...base, PAYOUT_GATEWAY: 'webhook' })).toBe(missing);
+  expect(refusal({ ...production, PAYMENT_PROVIDER: 'webhook' })).toBe(missing);
+  expect(refusal({ ...base, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: 'ftp://psp.example/orders' })).toBe('invalid settings: PAYMENT_ORDERS_URL: an http(s) URL');
+});
+
+test('every bad variable is named, on one line', () => {
+  expect(refusal({ ...base, PAYOUT_DELAY: 'soon', PORT: 'x', PAYMENT_PROVIDER: 'webhook' })).toMatch(
+    /^invalid settings: PORT: [^;]+; PAYOUT_DELAY: invalid duration[^;]*; PAYMENT_ORDERS_URL: required with PAYMENT_PROVIDER=webhook/,
+  );
+});
+
+test('the stripe rail: the secret key and webhook secret are required; the Connect secret defaults to the webhook one', () => {
+  expect(refusal({ ...base, PAYMENT_PROVIDER: 'stripe' })).toBe(
+    'invalid settings: STRIPE_SECRET_KEY: required with PAYMENT_PROVIDER=stripe; STRIPE_WEBHOOK_SECRET: required with PAYMENT_PROVIDER=stripe',
+  );
+  const stripe = { ...base, PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' };
+  expect(loadConfig(stripe)).toMatchObject({
+    PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1', STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_1', PLATFORM_URL: 'http://localhost:3000',
+  });
+  expect(loadConfig(stripe).STRIPE_API_URL).toBeUndefined();
+  const custom = { ...stripe, STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_2', STRIPE_API_URL: 'http://127.0.0.1:12111', PLATFORM_URL: 'https://app.example' };
+  expect(loadConfig(custom)).toMatchObject({ STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_2', STRIPE_API_URL: 'http://127.0.0.1:12111', PLATFORM_URL: 'https://app.example' });
+  expect(refusal({ ...stripe, STRIPE_API_URL: 'stripe-mock' })).toBe('invalid settings: STRIPE_API_URL: an http(s) URL');
+});
+
+test('production refuses the sandbox rail, chosen or by default, in one line naming it', () => {
+  const named = (variable: string) => `${variable} confirms payments by itself: refused with NODE_ENV=production; set PAYMENT_PROVIDER=stripe or webhook`;
+  expect(refusal(production)).toBe(named('PAYMENT_PROVIDER=sandbox (the default)'));
+  expect(refusal({ ...production, PAYMENT_PROVIDER: 'sandbox' })).toBe(named('PAYMENT_PROVIDER=sandbox'));
+  expect(refusal({ ...production, PAYOUT_GATEWAY: 'sandbox' })).toBe(named('PAYOUT_GATEWAY=sandbox'));
+  expect(refusal({ ...base, NODE_ENV: 'production' })).toBe(
+    `refusing to run in production with the dev secrets: set AUTH_JWT_SECRET and PAYMENTS_WEBHOOK_SECRET; ${named('PAYMENT_PROVIDER=sandbox (the default)')}`,
+  );
+  expect(loadConfig({ ...production, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: ORDERS }).PAYMENT_PROVIDER).toBe('webhook');
+  expect(loadConfig({ ...production, PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }).PAYMENT_PROVIDER).toBe('stripe');
+});

@@ -1,4 +1,5 @@
 import type { ProjectRow } from '../db/projects';
+import { FUNDS_HOLD_ALARM_DAYS } from '../domain/incidents';
 import type { ClientSilencePolicy } from '../domain/milestone';
 import type { Config } from '../lib/config';
 import type { MilestoneInput, MilestoneTiming } from '../workflows/milestone/contract';
@@ -14,6 +15,7 @@ export function milestoneTiming(config: Config, clientSilencePolicy?: ClientSile
     clientSilenceGraceMs: config.CLIENT_SILENCE_GRACE,
     disputeResponseWindowMs: config.DISPUTE_RESPONSE_WINDOW,
     disputeReminderMs: config.DISPUTE_REMINDER_SCHEDULE,
+    ...(config.PAYMENT_PROVIDER === 'stripe' ? { fundsHoldAlarmMs: FUNDS_HOLD_ALARM_DAYS * 86_400_000 } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ export interface MilestoneTiming {
   disputeResponseWindowMs: number;
   /** offsets from the opening of a dispute (or of a mediator's information request) */
   disputeReminderMs: number[];
+  /** the payment provider keeps held funds a limited time: staff are alarmed this long after funding (Stripe only) */
+  fundsHoldAlarmMs?: number;
 }
 
 export interface MilestoneInput {

@@ -1,8 +1,9 @@
-import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import { isFinal, type MilestoneState } from '../../domain/milestone';
 import type { MilestoneInput } from './contract';
 import { MilestoneCore } from './core';
 import { disputePhase, registerDisputeHandlers } from './dispute';
+import { watchFundsHold } from './funds-hold';
 import { registerLifecycleHandlers } from './lifecycle';
 import { payOut } from './payout';
 import { awaitDeposit, awaitRelease } from './waiting-phases';
@@ -15,6 +16,8 @@ export async function milestoneWorkflow(input: MilestoneInput): Promise<Mileston
   const m = new MilestoneCore(input);
   registerLifecycleHandlers(m);
   registerDisputeHandlers(m);
+  const holdLimit = input.timing.fundsHoldAlarmMs;
+  if (holdLimit !== undefined && patched('funds-hold-alarm')) void watchFundsHold(m, holdLimit);
 
   while (!isFinal(m.state)) {
     const current = m.state;

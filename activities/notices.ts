@@ -1,5 +1,7 @@
 import { recordNotice } from '../db/notifications';
 import { isMailQueued } from '../db/outbox';
+import { findPayoutAccount } from '../db/payout-accounts';
+import type { PaymentProvider } from '../domain/payment-provider';
 import type { Db } from '../db/pool';
 import { milestoneState } from '../db/projects';
 import type { NoticeRequest, StaffNotice } from '../workflows/activities/contract';
@@ -7,7 +9,7 @@ import type { Mailer } from './mail/mailer';
 import { deliverOnce, sendOnce } from './mail/send-once';
 import { renderMail, renderStaffMail } from './mail/templates';
 
-type NoticeDeps = { db: Db; mailer: Mailer; staffEmail: string; mailLeaseSeconds?: number };
+type NoticeDeps = { db: Db; mailer: Mailer; staffEmail: string; mailLeaseSeconds?: number; payments?: Pick<PaymentProvider, 'needsOnboarding'> };
 
 /** A message to the finance staff, once per key: `[finance] <subject>`, the text line by line. */
 export function staffMail(deps: NoticeDeps) {
@@ -28,7 +30,10 @@ export function noticeActivities(deps: NoticeDeps) {
         const state = await milestoneState(db, request.refs.milestoneId);
         if (state !== undefined && state !== request.onlyWhileState) return;
       }
-      const notice = renderMail(request.template, { ...request.data, recipientName: request.to.name });
+      // Money released to a provider the payment provider cannot pay yet: the mail says what to do first.
+      const payoutAccountNeeded =
+        request.template === 'funds_released' && deps.payments?.needsOnboarding === true && !(await findPayoutAccount(db, request.to.id))?.payoutsEnabled;
+      const notice = renderMail(request.template, { ...request.data, recipientName: request.to.name, ...(payoutAccountNeeded ? { payoutAccountNeeded } : {}) });
       const { key, template, to } = request;
       const claim = await recordNotice(
         db,

@@ -47,4 +47,10 @@ export interface NoticeData {
   rationale?: string;
   /** the client-silence policy a release reminder announces */
   policy?: ClientSilencePolicy;
+  /** released money cannot be paid out yet: the provider's payout account is missing or not enabled */
+  payoutAccountNeeded?: boolean;
 }
+
+/** What a provider whose payout account cannot be paid yet is told to do (e-mail and dashboard). */
+export const PAYOUT_ACCOUNT_ACTION =
+  "Pour recevoir vos paiements, ouvrez votre compte de paiement depuis votre espace (« Compte de paiement ») et terminez sa vérification auprès de notre prestataire de paiement : tant qu'il n'est pas activé, vos demandes de paiement sont refusées.";

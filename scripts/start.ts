@@ -194,6 +194,10 @@ async function main() {
       `API                    ${api}  (reference ${api}/docs, spec ${api}/openapi.json)`,
       `AUTH_JWT_SECRET        ${devSecret(config.AUTH_JWT_SECRET, DEV_AUTH_JWT_SECRET)}`,
       `PAYMENTS_WEBHOOK_SECRET ${devSecret(config.PAYMENTS_WEBHOOK_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET)}`,
+      ...(config.PAYMENT_PROVIDER === 'stripe'
+        ? [`STRIPE_WEBHOOK_SECRET  ${devSecret(config.STRIPE_WEBHOOK_SECRET ?? '', DEV_STRIPE_WEBHOOK_SECRET)}  (npm run stripe:event signs with it)`]
+        : []),
+      `Payment rail           PAYMENT_PROVIDER=${config.PAYMENT_PROVIDER}`,
       `Tokens: npm run token -- --sub c-1 --role client`,
       'Ctrl-C stops everything.',
     ].join('\n'),

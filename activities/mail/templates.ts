@@ -1,5 +1,5 @@
 import { formatAmount } from '../../domain/money';
-import type { NoticeData, NotificationKind } from '../../domain/notifications';
+import { PAYOUT_ACCOUNT_ACTION, type NoticeData, type NotificationKind } from '../../domain/notifications';
 import { escapeHtml } from '../../lib/text';
 
 /** French notices, as e-mail (text and HTML) and as the in-app feed's title and body: one per event a party must hear about. */
@@ -41,6 +41,7 @@ const TEMPLATES = {
     paragraphs: [
       `${f.amount} ont été libérés à votre attention pour ${ms(d)}.`,
       `Déposez votre facture sur la page « Demandes de paiement » : le paiement intervient dans les jours qui suivent.`,
+      ...(d.payoutAccountNeeded ? [PAYOUT_ACCOUNT_ACTION] : []),
     ],
   }),
   payout_paid: (d, f) => ({

@@ -49,4 +49,12 @@ const PaymentRequestItem = z.strictObject({
   createdAt: z.string(),
   paidAt: z.string().nullable(),
 });
-export const PaymentRequestList = z.strictObject({ items: z.array(PaymentRequestItem) }).meta({ id: 'PaymentRequests' });
+export const PaymentRequestList = z
+  .strictObject({
+    items: z.array(PaymentRequestItem),
+    payoutAccount: z
+      .strictObject({ accountId: z.string().nullable(), payoutsEnabled: z.boolean(), action: z.string().nullable().meta({ description: 'what to do before a payment request is taken (French)' }) })
+      .optional()
+      .meta({ description: "on rails with onboarding (Stripe): the provider's payout account and, until it can be paid, what to do" }),
+  })
+  .meta({ id: 'PaymentRequests' });

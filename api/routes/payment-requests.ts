@@ -4,6 +4,7 @@ import multer from 'multer';
 import { storeInvoice } from '../../db/invoices';
 import { findPayoutAccount } from '../../db/payout-accounts';
 import type { PaymentProvider } from '../../domain/payment-provider';
+import { PAYOUT_ACCOUNT_ACTION } from '../../domain/notifications';
 import { insertSubmittedRequest, listProviderRequests, rejectRequest } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import type { Config } from '../../lib/config';
@@ -110,5 +111,11 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, 
     route: 'GET /v1/me/payment-requests',
     summary: "The provider's payment-request dashboard, newest first",
     responses: { 200: { description: 'payment requests', schema: PaymentRequestList } },
-  }).handle(async ({ user }) => ({ status: 200, body: { items: await listProviderRequests(db, user.id) } }));
+  }).handle(async ({ user }) => {
+    const items = await listProviderRequests(db, user.id);
+    if (!payments.needsOnboarding) return { status: 200, body: { items } };
+    const account = await findPayoutAccount(db, user.id);
+    const payoutAccount = { accountId: account?.accountId ?? null, payoutsEnabled: account?.payoutsEnabled ?? false, action: account?.payoutsEnabled ? null : PAYOUT_ACCOUNT_ACTION };
+    return { status: 200, body: { items, payoutAccount } };
+  });
 }

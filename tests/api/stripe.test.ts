@@ -4,6 +4,7 @@ import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
 import { postStripeEvent, STRIPE_SECRETS, stripeObjects } from '../helpers/stripe-events';
 import { startStripeRecorder, type StripeRecorder } from '../helpers/stripe-recorder';
+import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
 
 let sys: ApiSystem;
@@ -111,10 +112,15 @@ test('one milestone through Stripe: onboarding, deposit intent, transfer and pay
   expect((await (await client()).post(`${msPath(p)}/release`)).status).toBe(200);
   const notReady = await (await provider()).post(`${msPath(p)}/payment-requests`).field('invoiceNumber', uniq('F')).field('amount', '100000').attach('invoice', PDF, 'f.pdf');
   expect(expectProblem(notReady, 422).type).toMatch(/payout-account-not-ready$/);
-  expect((await (await provider()).get('/v1/me/payment-requests')).body.items.filter((i: { milestoneId: string }) => i.milestoneId === p.milestones[0].id)).toEqual([]);
+  const dashboard = (await (await provider()).get('/v1/me/payment-requests')).body;
+  expect(dashboard.items.filter((i: { milestoneId: string }) => i.milestoneId === p.milestones[0].id)).toEqual([]);
+  expect(dashboard.payoutAccount).toEqual({ accountId: created.body.accountId, payoutsEnabled: false, action: expect.stringMatching(/ouvrez votre compte de paiement/) });
+  const released = await sys.mail.waitFor((m) => m.to.includes(PROVIDER.email) && m.subject === 'Montant libéré : Maquettes');
+  expect(released.text).toMatch(/ouvrez votre compte de paiement/);
 
   const accountId = await onboarded();
   expect((await (await provider()).get('/v1/me/payout-account')).body).toMatchObject({ accountId, payoutsEnabled: true });
+  expect((await (await provider()).get('/v1/me/payment-requests')).body.payoutAccount).toEqual({ accountId, payoutsEnabled: true, action: null });
   const made = await (await provider()).post(`${msPath(p)}/payment-requests`).field('invoiceNumber', uniq('F')).field('amount', '100000').attach('invoice', PDF, 'f.pdf');
   expect(made.status).toBe(201);
   const requestId = made.body.paymentRequestId as string;
@@ -224,6 +230,8 @@ test('a chargeback lost while funded takes the money out of escrow: the mileston
   const summary = (await (await client()).get(`/v1/projects/${p.id}/payments`)).body.milestones[0];
   expect(summary).toMatchObject({ deposited: 0, inEscrow: 0, released: 0, refunded: 0 });
   await fund(p);
+  await recordHistoryIfAsked(sys.env.client.workflow.getHandle(`milestone:${p.milestones[0].id}`), 'milestone-chargeback-lost-funded-again');
+  await recordHistoryIfAsked(sys.env.client.workflow.getHandle(`incident:${lost.id}`), 'incident-chargeback-lost');
 });
 
 test('a chargeback lost after the payout is the platform\'s loss', async () => {

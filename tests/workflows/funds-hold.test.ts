@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FUNDS_HOLD_ALARM_DAYS } from '../../domain/incidents';
 import { releaseUpdate } from '../../workflows/milestone/contract';
 import { client, DAY, execute, fund, startScenario } from '../helpers/milestone-driver';
+import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
 import { STAFF_EMAIL, timeSkippingSuite, type WorkflowHarness } from '../helpers/workflow-env';
 
@@ -35,5 +36,6 @@ test('money held 75 days after funding alarms the finance staff; not once it has
     const history = await unlimited.handle.fetchHistory();
     expect((history.events ?? []).filter((e) => e.markerRecordedEventAttributes)).toEqual([]);
     for (const s of [still, unlimited]) await execute(s.handle, releaseUpdate, { args: [{ actor: client }] });
+    await recordHistoryIfAsked(still.handle, 'milestone-funds-hold-alarm');
   });
 });

@@ -1,7 +1,9 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { closeIncident, openIncident, openIncidentsOf } from '../db/incidents';
 import type { Db } from '../db/pool';
 import { findProject } from '../db/projects';
 import { explainIncident } from '../domain/incidents';
+import { incidentEventSignal, incidentWorkflowId } from '../workflows/incident/contract';
 import { recordBusinessEvent } from './timeline';
 
 type FailureKind = 'payout_failed' | 'refund_failed';
@@ -36,4 +38,24 @@ export function failureIncidents(db: Db) {
       }
     },
   };
+}
+
+/**
+ * A failed card or debit payment stops mattering once the milestone is funded by another, or cancelled: its incident
+ * is resolved and its workflow told, so that it ends.
+ */
+export async function resolveDepositFailures(deps: { db: Db; temporal: Client }, milestoneId: string, eventKey: string): Promise<void> {
+  const open = await openIncidentsOf(deps.db, milestoneId, 'deposit_failed');
+  for (const incident of open) {
+    const project = (await findProject(deps.db, incident.projectId))!;
+    const milestoneTitle = project.milestones.find((m) => m.id === milestoneId)?.title ?? milestoneId;
+    const explanation = explainIncident({ kind: 'deposit_failed', state: 'resolved', amount: incident.amount, currency: incident.currency, milestoneTitle });
+    await closeIncident(deps.db, incident.id, 'resolved', explanation);
+    await deps.temporal.workflow
+      .getHandle(incidentWorkflowId(incident.id))
+      .signal(incidentEventSignal, { eventId: `${eventKey}:resolves`, phase: 'closed', state: 'resolved', explanation })
+      .catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+  }
 }

@@ -1,9 +1,9 @@
 import { recordBusinessEvent } from './timeline';
 import { ApplicationFailure } from '@temporalio/activity';
 import { succeededDeposits } from '../db/deposit-intents';
-import { recordPayoutAttempt, setWaitingReason, settlePayoutAttempt } from '../db/payment-requests';
+import { keepRequestTransfer, recordPayoutAttempt, requestTransfer, setWaitingReason, settlePayoutAttempt } from '../db/payment-requests';
 import { findPayoutAccount } from '../db/payout-accounts';
-import { currentTry, nextTry } from '../db/order-tries';
+import { currentTry, nextTry, pinnedSource } from '../db/provider-orders';
 import type { Db } from '../db/pool';
 import { recordProviderRefund, recordRefundOrder, settleRefundOrder } from '../db/refunds';
 import { RetryLater, type PaymentProvider, type TransferReceipt } from '../domain/payment-provider';
@@ -23,10 +23,10 @@ export function paymentActivities(deps: { db: Db; mailer: Mailer; payments: Paym
   const tellStaff = staffMail(deps);
   const incidents = failureIncidents(db);
 
-  /** The deposit's charge a payout draws on (Stripe's `source_transaction`): the newest that covers it. */
+  /** The deposit's charge a payout draws on (Stripe's `source_transaction`): the oldest that covers it. */
   const sourceCharge = async (milestoneId: string, amount: number): Promise<string | undefined> => {
     if (payments.rail !== 'stripe') return undefined;
-    const deposits = await succeededDeposits(db, milestoneId);
+    const deposits = (await succeededDeposits(db, milestoneId)).reverse();
     return deposits.find((d) => d.latestCharge && (d.amountReceived ?? 0) >= amount)?.latestCharge ?? undefined;
   };
   /** The deposit a refund goes back to: the newest that covers it, else the newest (the provider refuses an excess). */
@@ -50,7 +50,9 @@ export function paymentActivities(deps: { db: Db; mailer: Mailer; payments: Paym
           currency: r.currency,
           reference: r.paymentRequestId,
           milestoneId: r.milestoneId,
-          sourceCharge: await sourceCharge(r.milestoneId, r.amount),
+          transferId: await requestTransfer(db, r.paymentRequestId),
+          keepTransfer: (transferId) => keepRequestTransfer(db, r.paymentRequestId, transferId),
+          sourceCharge: await pinnedSource(db, `payout:${r.paymentRequestId}:transfer`, () => sourceCharge(r.milestoneId, r.amount)),
           try: tried,
         });
       } catch (err) {
@@ -60,7 +62,7 @@ export function paymentActivities(deps: { db: Db; mailer: Mailer; payments: Paym
         await nextTry(db, idempotencyKey, tried);
         throw ApplicationFailure.retryable(err.reason, 'RetryLater');
       }
-      await recordPayoutAttempt(db, { payoutId: receipt.id, transferId: receipt.transferId, paymentRequestId: r.paymentRequestId, milestoneId: r.milestoneId, attempt: r.attempt, amount: r.amount, currency: r.currency });
+      await recordPayoutAttempt(db, { payoutId: receipt.id, paymentRequestId: r.paymentRequestId, milestoneId: r.milestoneId, attempt: r.attempt, amount: r.amount, currency: r.currency });
       await postFor(db, `payout_ordered:${r.paymentRequestId}:${r.attempt}`, r, { type: 'payout_ordered', amount: r.amount });
       return receipt;
     },
@@ -82,8 +84,10 @@ export function paymentActivities(deps: { db: Db; mailer: Mailer; payments: Paym
     },
 
     async orderRefund(r: RefundAttempt): Promise<TransferReceipt> {
-      const paymentIntentId = payments.rail === 'stripe' ? (r.strayDeposit?.reference ?? (await refundedDeposit(r.milestoneId, r.amount))) : undefined;
-      const receipt = await payments.refund({ idempotencyKey: `${r.refundId}:${r.attempt}`, beneficiaryId: r.client.id, amount: r.amount, currency: r.currency, reference: r.refundId, milestoneId: r.milestoneId, paymentIntentId });
+      const orderKey = `${r.refundId}:${r.attempt}`;
+      const paymentIntentId =
+        payments.rail === 'stripe' ? (r.strayDeposit?.reference ?? (await pinnedSource(db, orderKey, () => refundedDeposit(r.milestoneId, r.amount)))) : undefined;
+      const receipt = await payments.refund({ idempotencyKey: orderKey, beneficiaryId: r.client.id, amount: r.amount, currency: r.currency, reference: r.refundId, milestoneId: r.milestoneId, paymentIntentId });
       await recordRefundOrder(db, { id: r.refundId, projectId: r.projectId, milestoneId: r.milestoneId, amount: r.amount, currency: r.currency, reason: r.reason, attempt: r.attempt });
       if (receipt.id !== r.refundId) await recordProviderRefund(db, { providerRefundId: receipt.id, refundId: r.refundId, attempt: r.attempt, paymentIntentId });
       await postFor(db, `${r.refundId}:ordered:${r.attempt}`, r, { type: 'refund_ordered', amount: r.amount });

@@ -1,4 +1,6 @@
+import type { Client } from '@temporalio/client';
 import { saveDisputeSnapshot } from '../db/disputes';
+import { resolveDepositFailures } from './incidents';
 import { issueFeeInvoice } from '../db/fee-invoices';
 import { recordBusinessEvent } from './timeline';
 import { insertScheduledRequest } from '../db/payment-requests';
@@ -10,11 +12,15 @@ import type { TimelineEvent } from '../domain/milestone';
 import type { ScheduledPaymentRequest } from '../domain/payments';
 import type { FeeInvoiceRequest } from '../workflows/activities/contract';
 
+/** States after which a failed deposit no longer matters: another paid, or nothing more is due. */
+const DEPOSIT_SETTLED: readonly string[] = ['funded', 'cancelled', 'refunded'];
+
 /** What the API reads, kept current by the workflows: timelines, disputes, fee invoices, requests, projects. */
-export function readModelActivities({ db }: { db: Db }) {
+export function readModelActivities({ db, temporal }: { db: Db; temporal: Client }) {
   return {
     async recordEvent(event: TimelineEvent): Promise<void> {
       await recordBusinessEvent(db, event);
+      if (event.state && DEPOSIT_SETTLED.includes(event.state)) await resolveDepositFailures({ db, temporal }, event.milestoneId, event.key);
     },
 
     async saveDispute(dispute: DisputeView, texts: DisputeText[] = []): Promise<void> {

@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { closeIncident, openIncident, openIncidentsOf, type IncidentRecord } from '../db/incidents';
+import { openIncident, type IncidentRecord } from '../db/incidents';
 import type { Db } from '../db/pool';
 import type { ProjectRow } from '../db/projects';
-import { explainIncident, type IncidentKind, type IncidentState } from '../domain/incidents';
+import { explainIncident, type IncidentKind } from '../domain/incidents';
 import { incidentEventSignal, incidentWorkflowId, type IncidentEvent } from '../workflows/incident/contract';
 import { endedIsIgnored } from './deposits';
 
@@ -45,16 +45,4 @@ export async function raiseIncident(
 /** Tells an incident's workflow what the payment provider reported (money moved, or the outcome). */
 export async function reportToIncident(temporal: Client, incidentId: string, event: IncidentEvent): Promise<boolean> {
   return endedIsIgnored(temporal.workflow.getHandle(incidentWorkflowId(incidentId)).signal(incidentEventSignal, event));
-}
-
-/** Closes what is open of a kind on a milestone (a failed deposit, once one succeeds), each told to its workflow. */
-export async function settleIncidents(
-  deps: IncidentDeps,
-  s: { milestoneId: string; kind: IncidentKind; state: Exclude<IncidentState, 'open'>; eventId: string; milestoneTitle: string },
-): Promise<void> {
-  for (const open of await openIncidentsOf(deps.db, s.milestoneId, s.kind)) {
-    const explanation = explainIncident({ kind: s.kind, state: s.state, amount: open.amount, currency: open.currency, milestoneTitle: s.milestoneTitle });
-    await closeIncident(deps.db, open.id, s.state, explanation);
-    await reportToIncident(deps.temporal, open.id, { eventId: s.eventId, phase: 'closed', state: s.state, explanation });
-  }
 }

@@ -95,6 +95,13 @@ export function toProblem(err: unknown): { problem: Problem; unexpected: boolean
     if (kind === 'refund') return make(409, 'this refund has ended: there is nothing to retry', 'refund-closed');
     return make(409, 'this milestone has reached a final state and accepts no further action', 'milestone-closed');
   }
+  // Stripe refused what the API asked of it for this request (e.g. cancelling an intent that is being paid): the
+  // state at Stripe conflicts; its own outage is a 503 like any dependency's. Told by shape: the SDK's classes may
+  // come from another module instance.
+  const stripe = err as { type?: unknown; statusCode?: unknown; message?: string };
+  if (typeof stripe?.type === 'string' && stripe.type.startsWith('Stripe') && typeof stripe.statusCode === 'number' && stripe.statusCode < 500) {
+    return make(409, `the payment provider refused: ${stripe.message ?? stripe.type}`, 'payment-provider-refused');
+  }
   const tagged = err as { type?: string; code?: string; status?: number };
   const known = PARSER_ERRORS[tagged?.type ?? ''] ?? PARSER_ERRORS[tagged?.code ?? ''];
   if (known) return make(known[0], known[1]);

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { isFinal } from '../domain/milestone';
 import type Stripe from 'stripe';
 import { findDepositIntent, findDepositIntentByCharge, markDepositSucceeded, type DepositIntentRecord } from '../db/deposit-intents';
-import { closeIncident, findIncident, incidentId } from '../db/incidents';
+import { closeIncident } from '../db/incidents';
 import { postMovement } from '../db/ledger';
 import { setPayoutsEnabled } from '../db/payout-accounts';
 import { findRequestByPayoutId } from '../db/payment-requests';
@@ -14,7 +14,7 @@ import type { Logger } from '../lib/logger';
 import { chargebackSignal, milestoneWorkflowId, payoutSettledSignal, statusQuery } from '../workflows/milestone/contract';
 import { refundSettledSignal, refundWorkflowId } from '../workflows/refund/contract';
 import { deliverDeposit, endedIsIgnored } from './deposits';
-import { raiseIncident, reportToIncident, settleIncidents } from './incidents';
+import { raiseIncident, reportToIncident } from './incidents';
 
 export interface StripeEventDeps {
   db: Db;
@@ -23,6 +23,9 @@ export interface StripeEventDeps {
   stripe: Stripe;
   log: Logger;
 }
+
+/** Text from Stripe as PostgreSQL stores it (no NUL). */
+const clean = (text: string | null | undefined): string | undefined => text?.replace(/\0/g, '') || undefined;
 
 const idOf = (x: string | { id: string } | null | undefined): string | undefined => (typeof x === 'string' ? x : (x?.id ?? undefined));
 
@@ -73,6 +76,8 @@ export function stripeEventHandler(deps: StripeEventDeps) {
         return (await endedIsIgnored(milestone.signal(chargebackSignal, { ...args, eventId: event.id, phase: 'opened' }))) ? 'applied' : 'applied: the milestone had ended';
       case 'charge.dispute.funds_withdrawn':
       case 'charge.dispute.funds_reinstated': {
+        // Any event about an open chargeback freezes the milestone: its creation may come later, or never.
+        if (live) await endedIsIgnored(milestone.signal(chargebackSignal, { ...args, eventId: `${event.id}:opened`, phase: 'opened' }));
         const withdrawn = event.type === 'charge.dispute.funds_withdrawn';
         const bt = dispute.balance_transactions.find((t) => (withdrawn ? t.amount < 0 : t.amount > 0));
         const amount = bt ? Math.abs(bt.amount) : dispute.amount;
@@ -99,15 +104,27 @@ export function stripeEventHandler(deps: StripeEventDeps) {
     }
   }
 
+  /**
+   * Our refund order behind a Stripe Refund: the id kept when it was made, else the order its metadata names (the
+   * refund.created event may come before the activity that made the Refund has written its id down).
+   */
+  async function refundOrderOf(refund: Stripe.Refund): Promise<{ refundId: string; attempt?: number } | undefined> {
+    const kept = await findProviderRefund(db, refund.id);
+    if (kept) return kept;
+    const order = /^(.+):(\d+)$/.exec(refund.metadata?.order ?? '');
+    return order ? { refundId: order[1], attempt: Number(order[2]) } : undefined;
+  }
+
   async function refundEvent(event: Stripe.Event, refund: Stripe.Refund): Promise<string> {
-    const ours = await findProviderRefund(db, refund.id);
+    const ours = await refundOrderOf(refund);
     if (!ours) return 'ignored: unknown refund';
     if (refund.status !== 'succeeded' && refund.status !== 'failed') return `ignored: refund ${refund.status}`;
     const signalled = await endedIsIgnored(
       temporal.workflow.getHandle(refundWorkflowId(ours.refundId)).signal(refundSettledSignal, {
         eventId: `${refund.id}:${refund.status}`,
         outcome: refund.status === 'succeeded' ? 'paid' : 'failed',
-        reason: refund.status === 'failed' ? (refund.failure_reason ?? 'unspecified') : undefined,
+        reason: refund.status === 'failed' ? (clean(refund.failure_reason) ?? 'unspecified') : undefined,
+        attempt: ours.attempt,
       }),
     );
     return signalled ? 'applied' : 'ignored: this refund has ended';
@@ -117,7 +134,8 @@ export function stripeEventHandler(deps: StripeEventDeps) {
     switch (event.type) {
       case 'account.updated': {
         const account = event.data.object;
-        return (await setPayoutsEnabled(db, account.id, account.payouts_enabled === true)) ? 'applied' : 'ignored: unknown account';
+        const outcome = await setPayoutsEnabled(db, account.id, account.payouts_enabled === true, new Date(event.created * 1000));
+        return outcome === 'applied' ? 'applied' : outcome === 'stale' ? 'ignored: older than the status already known' : 'ignored: unknown account';
       }
       case 'payment_intent.succeeded': {
         const pi = event.data.object;
@@ -127,15 +145,13 @@ export function stripeEventHandler(deps: StripeEventDeps) {
         const charge = idOf(pi.latest_charge);
         await markDepositSucceeded(db, pi.id, charge ?? null, pi.amount_received);
         if (charge) await recordStripeFee(intent, charge);
-        const outcome = await deliverDeposit(temporal, taskQueue, { project, milestoneId: intent.milestoneId, eventId: event.id, amount: pi.amount_received, reference: pi.id });
-        await settleIncidents(incidentDeps, { milestoneId: intent.milestoneId, kind: 'deposit_failed', state: 'resolved', eventId: event.id, milestoneTitle: milestoneTitle(project, intent.milestoneId) });
-        return outcome;
+        return deliverDeposit(temporal, taskQueue, { project, milestoneId: intent.milestoneId, eventId: event.id, amount: pi.amount_received, reference: pi.id });
       }
       case 'payment_intent.payment_failed': {
         const pi = event.data.object;
         const found = await depositOf(pi);
         if (!found) return 'ignored: unknown payment intent';
-        const reason = pi.last_payment_error?.message ?? pi.last_payment_error?.code ?? undefined;
+        const reason = clean(pi.last_payment_error?.message ?? pi.last_payment_error?.code);
         await raiseIncident(incidentDeps, { kind: 'deposit_failed', externalId: pi.id, project: found.project, milestoneId: found.intent.milestoneId, amount: pi.amount, reason });
         return 'applied';
       }
@@ -150,7 +166,7 @@ export function stripeEventHandler(deps: StripeEventDeps) {
             eventId: event.id,
             payoutId: payout.id,
             outcome: event.type === 'payout.paid' ? 'paid' : 'failed',
-            reason: event.type === 'payout.failed' ? (payout.failure_message ?? payout.failure_code ?? 'unspecified') : undefined,
+            reason: event.type === 'payout.failed' ? (clean(payout.failure_message ?? payout.failure_code) ?? 'unspecified') : undefined,
           }),
         );
         return signalled ? 'applied' : 'ignored: the milestone of this payout has ended';
@@ -172,4 +188,3 @@ export function stripeEventHandler(deps: StripeEventDeps) {
   };
 }
 
-export { findIncident, incidentId };

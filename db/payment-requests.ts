@@ -39,13 +39,13 @@ export async function insertScheduledRequest(db: Db, r: ScheduledPaymentRequest)
 /** A payout attempt was ordered: the request shows its id (the one the provider's webhooks carry). */
 export async function recordPayoutAttempt(
   db: Db,
-  p: { payoutId: string; transferId?: string; paymentRequestId: string; milestoneId: string; attempt: number; amount: number; currency: string },
+  p: { payoutId: string; paymentRequestId: string; milestoneId: string; attempt: number; amount: number; currency: string },
 ): Promise<void> {
   await inTransaction(db, async (tx) => {
     await tx.query(
-      `INSERT INTO payouts (payout_id, payment_request_id, milestone_id, attempt, amount, currency, state, transfer_id)
-       VALUES ($1, $2, $3, $4, $5, $6, 'ordered', $7) ON CONFLICT (payout_id) DO NOTHING`,
-      [p.payoutId, p.paymentRequestId, p.milestoneId, p.attempt, p.amount, p.currency, p.transferId ?? null],
+      `INSERT INTO payouts (payout_id, payment_request_id, milestone_id, attempt, amount, currency, state)
+       VALUES ($1, $2, $3, $4, $5, $6, 'ordered') ON CONFLICT (payout_id) DO NOTHING`,
+      [p.payoutId, p.paymentRequestId, p.milestoneId, p.attempt, p.amount, p.currency],
     );
     await tx.query(
       `UPDATE payment_requests SET payout_id = $2, attempts = $3, state = 'scheduled', failure_reason = NULL, waiting_reason = NULL
@@ -53,6 +53,16 @@ export async function recordPayoutAttempt(
       [p.paymentRequestId, p.payoutId, p.attempt],
     );
   });
+}
+
+/** The Transfer a payment request's payouts draw on (Stripe), made once. */
+export async function requestTransfer(db: Db, paymentRequestId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ transfer_id: string | null }>('SELECT transfer_id FROM payment_requests WHERE id = $1', [paymentRequestId]);
+  return rows[0]?.transfer_id ?? undefined;
+}
+
+export async function keepRequestTransfer(db: Db, paymentRequestId: string, transferId: string): Promise<void> {
+  await db.query('UPDATE payment_requests SET transfer_id = coalesce(transfer_id, $2) WHERE id = $1', [paymentRequestId, transferId]);
 }
 
 /** Why a scheduled payout has not gone yet (the provider refused it for now); cleared once it is ordered. */

@@ -25,10 +25,16 @@ export async function savePayoutAccount(db: Db, a: PayoutAccountRecord): Promise
   return view(rows[0]);
 }
 
-/** From `account.updated`: false when the account is not one of ours. */
-export async function setPayoutsEnabled(db: Db, accountId: string, enabled: boolean): Promise<boolean> {
-  const res = await db.query('UPDATE payout_accounts SET payouts_enabled = $2, updated_at = now() WHERE account_id = $1', [accountId, enabled]);
-  return res.rowCount === 1;
+/** From `account.updated`, created at `at`: an event older than the one that set the status changes nothing. */
+export async function setPayoutsEnabled(db: Db, accountId: string, enabled: boolean, at: Date): Promise<'applied' | 'stale' | 'unknown'> {
+  const res = await db.query(
+    `UPDATE payout_accounts SET payouts_enabled = $2, status_at = $3, updated_at = now()
+     WHERE account_id = $1 AND (status_at IS NULL OR status_at <= $3)`,
+    [accountId, enabled, at],
+  );
+  if (res.rowCount === 1) return 'applied';
+  const known = await db.query('SELECT 1 FROM payout_accounts WHERE account_id = $1', [accountId]);
+  return known.rowCount === 1 ? 'stale' : 'unknown';
 }
 
 /** A provider's e-mail as the projects name it (a token carries only the user id), for the account's contact. */

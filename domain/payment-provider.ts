@@ -21,6 +21,12 @@ export interface PayoutOrder {
   milestoneId: string;
   /** the deposit's charge the money came with (Stripe: the transfer's `source_transaction`) */
   sourceCharge?: string;
+  /**
+   * Stripe: the Transfer an earlier attempt of this payment request made (the money is on the provider's account:
+   * only a payout is needed), and where to keep the one this order makes, before its payout is asked for
+   */
+  transferId?: string;
+  keepTransfer?: (transferId: string) => Promise<void>;
   /** 1, then one more after each refusal for now: a provider that keeps a refusal under its key needs a fresh key */
   try?: number;
 }
@@ -44,8 +50,6 @@ export interface TransferReceipt {
   id: string;
   /** `paid`: confirmed at once (sandbox); `pending`: an event follows */
   status: 'paid' | 'pending';
-  /** Stripe: the Transfer to the connected account that the payout draws on */
-  transferId?: string;
 }
 
 /** Where a provider's payouts go, and whether the payment provider lets them go yet. */

@@ -5,6 +5,8 @@ CREATE TABLE payout_accounts (
   provider_id     text PRIMARY KEY,
   account_id      text NOT NULL UNIQUE,
   payouts_enabled boolean NOT NULL DEFAULT false,
+  -- the creation time of the provider's event that set payouts_enabled: an older event arriving late changes nothing
+  status_at       timestamptz,
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now()
 );
@@ -35,13 +37,18 @@ CREATE TABLE provider_refunds (
   created_at         timestamptz NOT NULL DEFAULT now()
 );
 
-ALTER TABLE payouts ADD COLUMN transfer_id text;
+-- The Transfer to the provider's account that a payment request's payouts draw on, made once (Stripe): a payout
+-- retried after payout.failed finds the money back on the provider's account and needs no second transfer.
+ALTER TABLE payment_requests ADD COLUMN transfer_id text;
 
--- How many times the provider refused an order for now (Stripe keeps a refusal under its idempotency key, so the
--- next try needs a new one). Counted only on a refusal: a try whose answer was lost is sent again with the same key.
-CREATE TABLE order_tries (
+-- What an order to the provider settled on before its first answer: how many times the provider refused it for now
+-- (Stripe keeps a refusal under its idempotency key, so the next try needs a new key; counted only on a refusal: a
+-- try whose answer was lost is sent again with the same key), and the money it draws on (a deposit's charge or
+-- intent), chosen once so that a retry sends the same request under the same key.
+CREATE TABLE provider_orders (
   order_key text PRIMARY KEY,
-  tries     int NOT NULL CHECK (tries >= 1)
+  tries     int NOT NULL DEFAULT 1 CHECK (tries >= 1),
+  source    text
 );
 -- Why a scheduled payout has not gone yet (the provider's balance is short): shown on the dashboard while it retries.
 ALTER TABLE payment_requests ADD COLUMN waiting_reason text;

@@ -85,14 +85,18 @@ export function stripeProvider(options: StripeProviderOptions): PaymentProvider 
       if (!o.accountId) throw new Error(`no connected account for provider ${o.beneficiaryId}`);
       const currency = o.currency.toLowerCase();
       const metadata = { paymentRequestId: o.reference, milestoneId: o.milestoneId };
-      const transfer = await stripe.transfers.create(
-        { amount: o.amount, currency, destination: o.accountId, transfer_group: o.milestoneId, metadata, ...(o.sourceCharge ? { source_transaction: o.sourceCharge } : {}) },
-        { idempotencyKey: `${o.idempotencyKey}:transfer` },
-      );
+      // One Transfer per payment request: after a failed payout the money is back on the provider's account.
+      if (!o.transferId) {
+        const transfer = await stripe.transfers.create(
+          { amount: o.amount, currency, destination: o.accountId, transfer_group: o.milestoneId, metadata, ...(o.sourceCharge ? { source_transaction: o.sourceCharge } : {}) },
+          { idempotencyKey: `payout:${o.reference}:transfer` },
+        );
+        await o.keepTransfer?.(transfer.id);
+      }
       try {
         // Stripe keeps a refusal under its key: each try after a refusal has its own (the caller counts them).
         const payout = await stripe.payouts.create({ amount: o.amount, currency, metadata }, { stripeAccount: o.accountId, idempotencyKey: `${o.idempotencyKey}:payout:${o.try ?? 1}` });
-        return { id: payout.id, status: 'pending', transferId: transfer.id };
+        return { id: payout.id, status: 'pending' };
       } catch (err) {
         const code = stripeCode(err);
         if (code && SHORT_BALANCE.has(code)) {
@@ -105,7 +109,7 @@ export function stripeProvider(options: StripeProviderOptions): PaymentProvider 
     async refund(o: RefundOrder): Promise<TransferReceipt> {
       if (!o.paymentIntentId) throw new Error(`no deposit to refund for ${o.reference}`);
       const refund = await stripe.refunds.create(
-        { payment_intent: o.paymentIntentId, amount: o.amount, metadata: { refundId: o.reference, milestoneId: o.milestoneId } },
+        { payment_intent: o.paymentIntentId, amount: o.amount, metadata: { refundId: o.reference, milestoneId: o.milestoneId, order: o.idempotencyKey } },
         { idempotencyKey: o.idempotencyKey },
       );
       // Confirmed by the refund.* events, even when the creation already says `succeeded`: one path for both.

@@ -25,22 +25,26 @@ const provider = () => stripeProvider({ secretKey: DEV_STRIPE_SECRET_KEY, apiUrl
 const order = { idempotencyKey: 'payout:pr_1:1', beneficiaryId: 'p-1', accountId: 'acct_1', amount: 90000, currency: 'EUR', reference: 'pr_1', milestoneId: 'ms_1', sourceCharge: 'ch_1' };
 
 test('a payout is a transfer to the connected account, from the deposit\'s charge, then a payout on that account', async () => {
-  const receipt = await provider().payout(order);
-  expect(receipt).toEqual({ id: expect.stringMatching(/^po_/), status: 'pending', transferId: expect.stringMatching(/^tr_/) });
+  const kept: string[] = [];
+  const receipt = await provider().payout({ ...order, keepTransfer: (id) => Promise.resolve(void kept.push(id)) });
+  expect(receipt).toEqual({ id: expect.stringMatching(/^po_/), status: 'pending' });
   expect(stripe.calls.map((c) => [c.method, c.path, c.idempotencyKey, c.stripeAccount])).toEqual([
-    ['POST', '/v1/transfers', 'payout:pr_1:1:transfer', undefined],
+    ['POST', '/v1/transfers', 'payout:pr_1:transfer', undefined],
     ['POST', '/v1/payouts', 'payout:pr_1:1:payout:1', 'acct_1'],
   ]);
+  expect(kept).toEqual([stripe.calls[0].response.id]);
   expect(stripe.calls[0].params).toMatchObject({ amount: '90000', currency: 'eur', destination: 'acct_1', source_transaction: 'ch_1', transfer_group: 'ms_1' });
 });
 
-test('a payout the balance cannot cover yet is "retry later"; the next try keeps the transfer\'s key and takes a new payout key', async () => {
+test('a payout the balance cannot cover yet is "retry later"; the transfer is kept, the next try asks only for a payout, under a new key', async () => {
   stripe.answerOnce('POST', /^\/v1\/payouts$/, 400, BALANCE_INSUFFICIENT);
-  const refused = await provider().payout(order).catch((err: unknown) => err);
+  let transferId: string | undefined;
+  const refused = await provider().payout({ ...order, keepTransfer: (id) => Promise.resolve(void (transferId = id)) }).catch((err: unknown) => err);
   expect(refused).toBeInstanceOf(RetryLater);
   expect((refused as RetryLater).reason).toMatch(/balance does not cover the payout yet \(balance_insufficient\)/);
-  await provider().payout({ ...order, try: 2 });
-  expect(stripe.calls.map((c) => c.idempotencyKey)).toEqual(['payout:pr_1:1:transfer', 'payout:pr_1:1:payout:1', 'payout:pr_1:1:transfer', 'payout:pr_1:1:payout:2']);
+  expect(transferId).toMatch(/^tr_/);
+  await provider().payout({ ...order, transferId, try: 2 });
+  expect(stripe.calls.map((c) => c.idempotencyKey)).toEqual(['payout:pr_1:transfer', 'payout:pr_1:1:payout:1', 'payout:pr_1:1:payout:2']);
 });
 
 test('any other refusal is an error the activity retries as it is', async () => {

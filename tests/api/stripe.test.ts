@@ -127,7 +127,7 @@ test('one milestone through Stripe: onboarding, deposit intent, transfer and pay
   const payoutId = await payoutOf(requestId);
   expect(payoutId).toMatch(/^po_/);
   const transfer = stripe.calls.find((c) => c.path === '/v1/transfers' && c.params['metadata[paymentRequestId]'] === requestId)!;
-  expect(transfer).toMatchObject({ idempotencyKey: `payout:${requestId}:1:transfer`, params: expect.objectContaining({ amount: '90000', destination: accountId, source_transaction: charge, transfer_group: p.milestones[0].id }) });
+  expect(transfer).toMatchObject({ idempotencyKey: `payout:${requestId}:transfer`, params: expect.objectContaining({ amount: '90000', destination: accountId, source_transaction: charge, transfer_group: p.milestones[0].id }) });
   const payout = stripe.calls.find((c) => c.path === '/v1/payouts' && c.params['metadata[paymentRequestId]'] === requestId)!;
   expect(payout).toMatchObject({ idempotencyKey: `payout:${requestId}:1:payout:1`, stripeAccount: accountId, params: expect.objectContaining({ amount: '90000' }) });
 
@@ -174,9 +174,10 @@ test('a failed deposit is an incident told to the client, resolved once a paymen
   const opened = (await incidents(client())).find((i) => i.milestoneId === p.milestones[0].id)!;
   expect(opened).toMatchObject({ kind: 'deposit_failed', state: 'open', amount: 103000, explanation: expect.stringMatching(/a échoué \(Your card was declined\.\)/) });
   await sys.mail.waitFor((m) => m.to.includes(CLIENT.email) && m.subject === 'Incident de paiement : Maquettes' && m.text.includes('Your card was declined'));
-  await event('payment_intent.succeeded', stripeObjects.paymentIntent(pi, 103000));
+  expect((await event('payment_intent.succeeded', stripeObjects.paymentIntent(pi, 103000))).body.outcome).toBe('applied');
   await until(p, 'funded');
-  expect((await incidents(client())).find((i) => i.id === opened.id)).toMatchObject({ state: 'resolved' });
+  await eventually(async () => ((await incidents(client())).find((i) => i.id === opened.id)?.state === 'resolved' ? true : undefined), 15000, 'resolved');
+  expect(await incidentDone(opened.id)).toBe('resolved');
   await eventually(async () => {
     const types = (await (await client()).get(`${msPath(p)}/timeline`)).body.events.map((e: { type: string }) => e.type) as string[];
     return ['incident_opened', 'incident_closed', 'deposit_received', 'funded'].every((t) => types.includes(t)) ? true : undefined;
@@ -213,6 +214,26 @@ test('a chargeback while funded freezes the milestone; won, the money comes back
     const { rows } = await sys.db.query(`SELECT e.kind FROM ledger_entries e WHERE e.milestone_id = $1 AND e.kind LIKE 'chargeback_%' ORDER BY e.id`, [p.milestones[0].id]);
     return rows.length === 2 ? rows.map((r) => r.kind) : undefined;
   }, 15000, 'chargeback movements');
+});
+
+test('chargeback events in any order: money before the creation freezes, the outcome waits for the money, a late creation freezes nothing', async () => {
+  const p = await project();
+  const { pi, charge } = await fund(p);
+  const withdrawn = { amount: -103000, fee: 1500 };
+  const dispute = (status: string, bts: { amount: number; fee: number }[] = []) => stripeObjects.dispute(`dp_${pi.slice(3)}`, { amount: 103000, charge, status, balanceTransactions: bts });
+  expect((await event('charge.dispute.funds_withdrawn', dispute('needs_response', [withdrawn]))).body.outcome).toBe('applied');
+  await eventually(async () => ((await milestone(p)).frozenBy?.length ? true : undefined), 15000, 'frozen');
+  expectProblem(await (await client()).post(`${msPath(p)}/release`), 409);
+  expect((await event('charge.dispute.closed', dispute('won', [withdrawn]))).body.outcome).toBe('applied');
+  const won = (await incidents(client())).find((i) => i.milestoneId === p.milestones[0].id)!;
+  expect(won).toMatchObject({ kind: 'chargeback', state: 'won' });
+  // The money came back after the outcome: the incident waits for it, then books it.
+  const incidentRun = sys.env.client.workflow.getHandle(`incident:${won.id}`);
+  await eventually(async () => ((await incidentRun.describe()).status.name === 'RUNNING' ? true : undefined), 15000, 'waiting for the reinstatement');
+  expect((await event('charge.dispute.funds_reinstated', dispute('won', [withdrawn, { amount: 103000, fee: 0 }]))).body.outcome).toBe('applied');
+  expect(await incidentDone(won.id)).toBe('won');
+  expect((await event('charge.dispute.created', dispute('won'))).body.outcome).toBe('applied');
+  expect((await (await client()).post(`${msPath(p)}/release`)).status).toBe(200);
 });
 
 test('a chargeback lost while funded takes the money out of escrow: the milestone must be funded again', async () => {
@@ -269,7 +290,12 @@ test('a failed payout is an incident until the retried payout is paid', async ()
     const id = (await dashboardItem(requestId)).payoutId;
     return id && id !== first ? id : undefined;
   }, 15000, 'a second payout');
-  expect(stripe.calls.find((c) => c.path === '/v1/transfers' && c.idempotencyKey === `payout:${requestId}:2:transfer`)).toBeDefined();
+  // The money is back on the provider's account after a failed payout: one Transfer for the request, a new payout.
+  expect(stripe.calls.filter((c) => c.path === '/v1/transfers' && c.params['metadata[paymentRequestId]'] === requestId).map((c) => c.idempotencyKey)).toEqual([`payout:${requestId}:transfer`]);
+  expect(stripe.calls.filter((c) => c.path === '/v1/payouts' && c.params['metadata[paymentRequestId]'] === requestId).map((c) => c.idempotencyKey)).toEqual([
+    `payout:${requestId}:1:payout:1`,
+    `payout:${requestId}:2:payout:1`,
+  ]);
   await event('payout.paid', stripeObjects.payout(second, 'paid'), { account: accountId });
   await until(p, 'paid');
   expect((await incidents(provider())).find((i) => i.id === opened.id)).toMatchObject({ state: 'resolved' });
@@ -285,6 +311,8 @@ test('a failed refund is an incident for finance staff until the retried refund 
   expect(firstCall.params).toMatchObject({ payment_intent: pi, amount: '103000', 'metadata[refundId]': refundId });
   const reFirst = firstCall.response.id as string;
   await eventually(async () => ((await sys.db.query('SELECT 1 FROM provider_refunds WHERE provider_refund_id = $1', [reFirst])).rowCount === 1 ? true : undefined), 15000, 'refund id kept');
+  // A late event about another order of this refund changes nothing.
+  expect((await event('refund.updated', stripeObjects.refund('re_other', 'failed', { metadata: { order: `${refundId}:7` } }))).body.outcome).toBe('applied');
   expect((await event('refund.updated', stripeObjects.refund(reFirst, 'failed', { failure_reason: 'expired_or_canceled_card' }))).body.outcome).toBe('applied');
   const opened = await eventually(async () => (await incidents(client())).find((i) => i.milestoneId === p.milestones[0].id && i.kind === 'refund_failed'), 15000, 'incident');
   expect(opened).toMatchObject({ state: 'open', amount: 103000, explanation: expect.stringMatching(/expired_or_canceled_card/) });
@@ -292,6 +320,9 @@ test('a failed refund is an incident for finance staff until the retried refund 
   expect((await (await staff()).post(`/v1/refunds/${refundId}/retry`)).status).toBe(200);
   const secondCall = await eventually(() => Promise.resolve(stripe.calls.find((c) => c.path === '/v1/refunds' && c.idempotencyKey === `${refundId}:2`)), 15000, 'refund ordered again');
   await eventually(async () => ((await sys.db.query('SELECT 1 FROM provider_refunds WHERE provider_refund_id = $1', [secondCall.response.id])).rowCount === 1 ? true : undefined), 15000, 'second refund id kept');
-  await event('refund.updated', stripeObjects.refund(secondCall.response.id as string, 'succeeded'));
+  // Stripe's refund.created, already succeeded, may come before the id of the Refund is written down: its metadata
+  // name the order.
+  const created = stripeObjects.refund('re_not_yet_kept', 'succeeded', { metadata: { refundId, order: `${refundId}:2` } });
+  expect((await event('refund.created', created)).body.outcome).toBe('applied');
   await eventually(async () => ((await incidents(client())).find((i) => i.id === opened.id)?.state === 'resolved' ? true : undefined), 15000, 'resolved');
 });

@@ -21,14 +21,23 @@ const TOLD: Record<IncidentKind, { parties: Party[]; staff: boolean; closing: bo
  */
 export async function incidentWorkflow(input: IncidentInput): Promise<string> {
   const { incidentId, kind, externalId, milestoneId, projectId, currency } = input;
-  const pending: IncidentEvent[] = [];
-  const seen = new Set<string>();
+  type Money = Extract<IncidentEvent, { phase: 'funds_withdrawn' | 'funds_reinstated' }>;
+  const reported: Partial<Record<Money['phase'], Money>> = {};
   let closed: Extract<IncidentEvent, { phase: 'closed' }> | undefined;
+  // Each phase once, in whatever order Stripe sends them: money events may come after the outcome.
   setHandler(incidentEventSignal, (e) => {
-    if (seen.has(e.eventId) || closed) return;
-    seen.add(e.eventId);
-    pending.push(e);
+    if (e.phase === 'closed') closed ??= e;
+    else reported[e.phase] ??= e;
   });
+  const booked = { withdrawn: false, reinstated: false };
+  const toBook = () => (reported.funds_withdrawn && !booked.withdrawn) || (reported.funds_reinstated && booked.withdrawn && !booked.reinstated);
+  /** The outcome is known and the money Stripe moved for it is booked: lost, the funds left; won, they came back. */
+  const settled = () => {
+    if (!closed) return false;
+    if (closed.state === 'lost') return booked.withdrawn;
+    if (closed.state === 'won') return !booked.withdrawn || booked.reinstated;
+    return true;
+  };
 
   const told = TOLD[kind];
   const tell = async (template: NotificationKind, step: string, explanation: string) => {
@@ -53,13 +62,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<string> {
   // Money does not wait for the mail: what the provider takes or gives back is booked as it is reported.
   const opening = tell('payment_incident', 'opened', input.explanation);
 
-  while (!closed) {
-    await condition(() => pending.length > 0);
-    const e = pending.shift()!;
-    if (e.phase === 'funds_withdrawn') await move('withdrawn', { type: 'chargeback_withdrawn', amount: e.amount, fee: e.fee });
-    else if (e.phase === 'funds_reinstated') await move('reinstated', { type: 'chargeback_reinstated', amount: e.amount, fee: e.fee });
-    else if (e.phase === 'closed') closed = e;
+  for (;;) {
+    await condition(() => Boolean(toBook()) || settled());
+    const { funds_withdrawn: withdrawn, funds_reinstated: reinstated } = reported;
+    if (withdrawn && !booked.withdrawn) {
+      await move('withdrawn', { type: 'chargeback_withdrawn', amount: withdrawn.amount, fee: withdrawn.fee });
+      booked.withdrawn = true;
+    } else if (reinstated && booked.withdrawn && !booked.reinstated) {
+      await move('reinstated', { type: 'chargeback_reinstated', amount: reinstated.amount, fee: reinstated.fee });
+      booked.reinstated = true;
+    } else if (settled()) {
+      break;
+    }
   }
+  if (!closed) throw new Error('unreachable: settled without an outcome');
   await opening;
   if (closed.lossAfterEnd) await move('lost', { type: 'chargeback_lost', escrow: 0, escrowFee: 0, loss: closed.lossAfterEnd });
   await activities.recordEvent({ milestoneId, key: `${incidentId}:closed`, type: 'incident_closed', data: { incidentId, kind, state: closed.state } });

@@ -42,6 +42,8 @@ export class MilestoneCore {
   readonly payoutSettlements = new Map<string, PayoutSettledArgs>();
   /** open chargebacks (incident ids): the parties' actions wait for the bank's decision */
   readonly frozenBy = new Set<string>();
+  /** chargebacks decided: a late event about one never freezes the milestone again */
+  readonly closedChargebacks = new Set<string>();
   dispute?: DisputeView;
   /** disputes declared on this milestone so far, withdrawn ones included */
   disputesOpened = 0;

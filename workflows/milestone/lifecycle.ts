@@ -140,6 +140,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     {
       validator: ({ change }) => {
         m.requireState(['awaiting_deposit', 'funded'], 'amend');
+        m.requireNotFrozen('amend');
         if (change.kind === 'amount' && !(Number.isSafeInteger(change.amount) && change.amount > 0)) {
           refuse(FailureType.BusinessRule, 'a milestone amount is a positive integer');
         }
@@ -202,13 +203,16 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
     if (m.seenEvents.has(c.eventId)) return;
     m.seenEvents.add(c.eventId);
     if (c.phase === 'opened') {
-      m.frozenBy.add(c.incidentId);
+      if (!m.closedChargebacks.has(c.incidentId)) m.frozenBy.add(c.incidentId);
       return;
     }
     m.frozenBy.delete(c.incidentId);
-    // An ended milestone's loss is booked by the incident (the API sends none here): never twice.
-    if (c.phase !== 'lost' || isFinal(m.state)) return;
+    m.closedChargebacks.add(c.incidentId);
+    if (c.phase !== 'lost') return;
     const lost = m.chargebackLost(c.chargebackId, c.amount);
+    // A milestone that has ended held nothing: the whole amount is the platform's loss, booked under the key the
+    // incident would use for it, so that only one of the two is kept.
+    if (isFinal(m.state)) return;
     queued(m.record('chargeback_lost', { data: { incidentId: c.incidentId, amount: c.amount, ...lost } }));
     if (m.state === 'delivered') queued(m.record('funded', { to: 'funded', data: { inEscrow: m.inEscrow } }));
     checkFunding();

@@ -30,6 +30,8 @@ export interface RefundSettledArgs {
   eventId: string;
   outcome: 'paid' | 'failed';
   reason?: string;
+  /** the order attempt the provider's event is about, when it says: a late event about an earlier attempt is ignored */
+  attempt?: number;
 }
 
 export interface RefundStatus {

@@ -21,6 +21,7 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundStatus> 
   setHandler(refundStatusQuery, () => status);
   setHandler(refundSettledSignal, (s) => {
     if (seen.has(s.eventId) || status.state !== 'ordered' || settlement) return;
+    if (s.attempt !== undefined && s.attempt !== status.attempt) return;
     seen.add(s.eventId);
     settlement = s;
   });

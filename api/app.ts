@@ -27,13 +27,13 @@ import { serviceRouter } from './routes/service';
 import { notificationRoutes } from './routes/notifications';
 import { paymentRequestRoutes } from './routes/payment-requests';
 import { projectRoutes } from './routes/projects';
-import { documentPaymentWebhook, webhookRouter } from './routes/webhooks';
+import { webhookRouter } from './routes/webhooks';
 import { paymentProviderRoutes } from './routes/payment-provider';
-import { documentStripeWebhook, STRIPE_WEBHOOK_PATH, stripeWebhookRouter } from './routes/stripe-webhooks';
+import { STRIPE_WEBHOOK_PATH, stripeWebhookRouter } from './routes/stripe-webhooks';
 import { createPaymentProvider } from '../lib/payment-providers';
 import { createStripeClient } from '../lib/stripe-client';
 
-/** The webhook of the other rail: unknown here, like any path without a route (before authentication). */
+/** The webhook of the other rail: unknown here, like any path without a route (before authentication); not in the document. */
 const notOnThisRail = (why: string) => () => {
   throw new HttpProblem(404, `no route here: ${why}`, 'not-found');
 };
@@ -73,11 +73,9 @@ export function createApp({ db, temporal: client, config, log }: AppDeps) {
     const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY!, apiUrl: config.STRIPE_API_URL });
     const secrets = { account: config.STRIPE_WEBHOOK_SECRET!, connect: config.STRIPE_CONNECT_WEBHOOK_SECRET! };
     app.use(stripeWebhookRouter({ db, temporal, taskQueue, stripe, log, registry, secrets }));
-    documentPaymentWebhook(registry, false);
     app.post('/v1/webhooks/payments', notOnThisRail('PAYMENT_PROVIDER=stripe: money facts come only from Stripe (POST /v1/webhooks/stripe)'));
   } else {
     app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry, taskQueue }));
-    documentStripeWebhook(registry, false);
     app.post(STRIPE_WEBHOOK_PATH, notOnThisRail(`PAYMENT_PROVIDER=${config.PAYMENT_PROVIDER}: Stripe events are not taken`));
   }
 

@@ -31,8 +31,7 @@ function secretFor(raw: Buffer, secrets: StripeWebhookDeps['secrets']): string {
   }
 }
 
-/** Documented on every rail; answers 404 unless the rail is Stripe. */
-export function documentStripeWebhook(registry: OpenAPIRegistry, active: boolean): void {
+function documentStripeWebhook(registry: OpenAPIRegistry): void {
   registry.registerComponent('securitySchemes', 'stripeSignature', {
     type: 'apiKey',
     in: 'header',
@@ -42,12 +41,12 @@ export function documentStripeWebhook(registry: OpenAPIRegistry, active: boolean
   registry.registerPath({
     method: 'post',
     path: STRIPE_WEBHOOK_PATH,
-    summary: `Stripe events (Stripe-Signature: t=…,v1=HMAC-SHA256 of "t.body" with the endpoint secret)${active ? '' : '; 404 unless PAYMENT_PROVIDER=stripe'}`,
+    summary: 'Stripe events (Stripe-Signature: t=…,v1=HMAC-SHA256 of "t.body" with the endpoint secret)',
     security: [{ stripeSignature: [] }],
     request: { body: { content: { 'application/json': { schema: StripeEventBody } } } },
     responses: {
       200: responseConfig({ description: 'applied, or seen before, or not acted on', schema: WebhookAck }),
-      ...problemResponses([400, 401, 413, 415, 429, 503, ...(active ? [] : [404])]),
+      ...problemResponses([400, 401, 413, 415, 429, 503]),
     },
   });
 }
@@ -55,7 +54,7 @@ export function documentStripeWebhook(registry: OpenAPIRegistry, active: boolean
 /** Stripe's signed events: verified by the SDK on the raw body, each event id applied at most once. */
 export function stripeWebhookRouter(deps: StripeWebhookDeps) {
   const { db, log, registry, stripe, secrets } = deps;
-  documentStripeWebhook(registry, true);
+  documentStripeWebhook(registry);
   const apply = stripeEventHandler(deps);
 
   const router = express.Router();

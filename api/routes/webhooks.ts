@@ -27,24 +27,23 @@ export interface WebhookDeps {
 
 const PATH = '/v1/webhooks/payments';
 
-/** Documented on every rail; on the Stripe rail it answers 404 (money facts come only from Stripe). */
-export function documentPaymentWebhook(registry: OpenAPIRegistry, active: boolean): void {
+function documentPaymentWebhook(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'post',
     path: PATH,
-    summary: `Payment-provider events (Payment-Signature: t=…,v1=HMAC-SHA256 of "t.body")${active ? '' : '; 404 with PAYMENT_PROVIDER=stripe'}`,
+    summary: 'Payment-provider events (Payment-Signature: t=…,v1=HMAC-SHA256 of "t.body")',
     security: [{ paymentSignature: [] }],
     request: { body: { content: { 'application/json': { schema: WebhookEvent } } } },
     responses: {
       200: responseConfig({ description: 'applied, or seen before, or about nothing we know', schema: WebhookAck }),
-      ...problemResponses([400, 401, 413, 415, 422, 429, 503, ...(active ? [] : [404])]),
+      ...problemResponses([400, 401, 413, 415, 422, 429, 503]),
     },
   });
 }
 
 /** The payment provider's signed events: verified on the raw body, each event id applied at most once. */
 export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }: WebhookDeps) {
-  documentPaymentWebhook(registry, true);
+  documentPaymentWebhook(registry);
 
   /** Applies one event; returns its outcome, or throws HttpProblem to refuse it with no effect. */
   async function apply(event: WebhookEvent): Promise<string> {

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { checkLedger } from '../../db/ledger-check';
 import { DEV_STRIPE_SECRET_KEY } from '../../dev/stripe-mock';
 import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
@@ -164,6 +165,9 @@ test('webhooks: Stripe-Signature checked per endpoint secret, events applied onc
   await until(p, 'funded');
   const webhook = await sys.webhook('deposit.succeeded', { milestoneId: p.milestones[0].id, amount: 1, currency: 'EUR', reference: 'x' });
   expectProblem(webhook, 404);
+  const paths = Object.keys((await request(sys.app).get('/openapi.json')).body.paths as Record<string, unknown>);
+  expect(paths).toContain('/v1/webhooks/stripe');
+  expect(paths).not.toContain('/v1/webhooks/payments');
 });
 
 test('a failed deposit is an incident told to the client, resolved once a payment succeeds', async () => {

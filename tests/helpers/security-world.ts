@@ -150,7 +150,7 @@ export function expectedAccess(key: BearerRouteKey, role: Role, isParty: boolean
 const STATE_TABLES = [
   'projects', 'milestones', 'milestone_events', 'ledger_entries', 'ledger_lines', 'invoices', 'payment_requests', 'payouts',
   'webhook_events', 'notifications', 'sent_emails', 'disputes', 'counters', 'fee_invoices', 'refunds',
-  'payout_accounts', 'deposit_intents', 'incidents', 'provider_refunds', 'order_tries',
+  'payout_accounts', 'deposit_intents', 'incidents', 'provider_refunds', 'provider_orders',
 ];
 
 /** A fingerprint of the ledger and the read models: equal fingerprints, same rows. */

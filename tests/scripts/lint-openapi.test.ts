@@ -23,7 +23,8 @@ test('the served document passes; without an operationId, in another casing, or 
   expect(served.code).toBe(0);
   const doc = JSON.parse(served.stdout) as { paths: Record<string, Record<string, Operation>> };
   const operations = Object.values(doc.paths).flatMap((item) => Object.values(item));
-  expect(operations.length).toBe(Object.keys(ACCESS_POLICY).length);
+  // every route of the access table but the Stripe webhook, which a deployment on the default rail does not serve
+  expect(operations.length).toBe(Object.keys(ACCESS_POLICY).length - 1);
   expect(operations.every((op) => /^[a-z][A-Za-z]+$/.test(op.operationId ?? ''))).toBe(true);
 
   const dir = mkdtempSync(path.join(tmpdir(), 'openapi-lint-'));

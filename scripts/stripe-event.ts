@@ -6,8 +6,7 @@
  * Signs with STRIPE_WEBHOOK_SECRET, or STRIPE_CONNECT_WEBHOOK_SECRET for a Connect event (defaults: npm start's dev
  * secret); API_URL as for `npm run webhook`. Exit 0: the API took the event; 1: it refused it or was not reached; 2: bad arguments.
  */
-import { randomUUID } from 'node:crypto';
-import Stripe from 'stripe';
+import { signedStripeEvent } from '../dev/stripe-events';
 import { DEV_STRIPE_WEBHOOK_SECRET } from '../dev/stripe-mock';
 import { fail, oneLine } from './fail';
 
@@ -20,22 +19,9 @@ async function main() {
   } catch (err) {
     fail(`stripe:event: the object is not JSON: ${oneLine(err)}`, 2);
   }
-  const event = {
-    id: `evt_${randomUUID().replace(/-/g, '')}`,
-    object: 'event',
-    api_version: Stripe.API_VERSION,
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: { object: parsed },
-    ...(account ? { account } : {}),
-  };
-  const payload = JSON.stringify(event);
   const accountSecret = process.env.STRIPE_WEBHOOK_SECRET || DEV_STRIPE_WEBHOOK_SECRET;
   const secret = account ? process.env.STRIPE_CONNECT_WEBHOOK_SECRET || accountSecret : accountSecret;
-  const signature = new Stripe('sk_test_signingOnly').webhooks.generateTestHeaderString({ payload, secret });
+  const { payload, signature } = signedStripeEvent(type, parsed, { secret, account });
   const api = (process.env.API_URL || `http://localhost:${process.env.PORT || 3000}`).replace(/\/+$/, '');
   const res = await fetch(`${api}/v1/webhooks/stripe`, {
     method: 'POST',

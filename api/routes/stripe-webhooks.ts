@@ -2,8 +2,8 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Request } from 'express';
 import type Stripe from 'stripe';
 import { z } from 'zod';
-import { claimWebhookEvent, releaseWebhookEvent, setWebhookOutcome } from '../../db/webhook-events';
 import { SIGNATURE_TOLERANCE_S } from '../../lib/webhook-signature';
+import { applyOnce } from '../event-once';
 import { problemResponses, responseConfig } from '../openapi';
 import { HttpProblem } from '../problem';
 import { stripeEventHandler, type StripeEventDeps } from '../stripe-events';
@@ -69,18 +69,7 @@ export function stripeWebhookRouter(deps: StripeWebhookDeps) {
     // A genuine event may hold any text Stripe took (a cardholder's name): it is stored without NUL, which jsonb refuses,
     // rather than refused, which Stripe would send again for days.
     const stored = JSON.parse(raw.toString('utf8').replace(/\\u0000/g, '')) as unknown;
-    if ((await claimWebhookEvent(db, { id: event.id, type: event.type, payload: stored })) === 'done') {
-      res.status(200).json({ received: true, eventId: event.id, outcome: 'duplicate' });
-      return;
-    }
-    let outcome: string;
-    try {
-      outcome = await apply(event);
-    } catch (err) {
-      await releaseWebhookEvent(db, event.id);
-      throw err;
-    }
-    await setWebhookOutcome(db, event.id, outcome);
+    const outcome = await applyOnce(db, { id: event.id, type: event.type, payload: stored }, () => apply(event));
     if (outcome.startsWith('ignored')) log.info({ eventId: event.id, type: event.type, account: event.account, outcome }, 'stripe event without effect');
     res.status(200).json({ received: true, eventId: event.id, outcome });
   });

@@ -4,9 +4,9 @@ import express, { type Request } from 'express';
 import { findRequestByPayoutId } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import { findMilestone, findProject } from '../../db/projects';
-import { claimWebhookEvent, releaseWebhookEvent, setWebhookOutcome } from '../../db/webhook-events';
 import type { Logger } from '../../lib/logger';
 import { deliverDeposit, endedIsIgnored } from '../deposits';
+import { applyOnce } from '../event-once';
 import { findRefund } from '../../db/refunds';
 import { milestoneWorkflowId, payoutSettledSignal } from '../../workflows/milestone/contract';
 import { refundSettledSignal, refundWorkflowId } from '../../workflows/refund/contract';
@@ -106,18 +106,7 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
     // only what is read and stored must be text PostgreSQL takes.
     const event = WebhookEvent.parse(json);
     assertText(event);
-    if ((await claimWebhookEvent(db, { id: event.id, type: event.type, payload: event })) === 'done') {
-      res.status(200).json({ received: true, eventId: event.id, outcome: 'duplicate' });
-      return;
-    }
-    let outcome: string;
-    try {
-      outcome = await apply(event);
-    } catch (err) {
-      await releaseWebhookEvent(db, event.id);
-      throw err;
-    }
-    await setWebhookOutcome(db, event.id, outcome);
+    const outcome = await applyOnce(db, { id: event.id, type: event.type, payload: event }, () => apply(event));
     if (outcome.startsWith('ignored')) log.warn({ eventId: event.id, type: event.type, outcome }, 'webhook event without effect');
     res.status(200).json({ received: true, eventId: event.id, outcome });
   });

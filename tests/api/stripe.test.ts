@@ -1,9 +1,8 @@
 import request from 'supertest';
 import { checkLedger } from '../../db/ledger-check';
-import { DEV_STRIPE_SECRET_KEY } from '../../dev/stripe-mock';
 import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
-import { postStripeEvent, STRIPE_SECRETS, stripeObjects } from '../helpers/stripe-events';
+import { postStripeEvent, STRIPE_SECRETS, stripeObjects, stripeSettings } from '../helpers/stripe-events';
 import { startStripeRecorder, type StripeRecorder } from '../helpers/stripe-recorder';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually } from '../helpers/temporal';
@@ -12,14 +11,7 @@ let sys: ApiSystem;
 let stripe: StripeRecorder;
 beforeAll(async () => {
   stripe = await startStripeRecorder(process.env.STRIPE_MOCK_URL!);
-  sys = await startApiSystem({
-    PAYMENT_PROVIDER: 'stripe',
-    STRIPE_API_URL: stripe.url,
-    STRIPE_SECRET_KEY: DEV_STRIPE_SECRET_KEY,
-    STRIPE_WEBHOOK_SECRET: STRIPE_SECRETS.account,
-    STRIPE_CONNECT_WEBHOOK_SECRET: STRIPE_SECRETS.connect,
-    PAYOUT_DELAY: '0s',
-  });
+  sys = await startApiSystem({ ...stripeSettings(stripe.url), PAYOUT_DELAY: '0s' });
 });
 afterEach(async () => {
   expect(await checkLedger(sys.db)).toEqual([]);

@@ -13,14 +13,13 @@ import { createApp } from '../../api/app';
 import { checkLedger } from '../../db/ledger-check';
 import type { Db } from '../../db/pool';
 import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
-import { DEV_STRIPE_SECRET_KEY } from '../../dev/stripe-mock';
 import { signToken } from '../../dev/tokens';
 import { loadConfig } from '../../lib/config';
 import type { Role } from '../../domain/parties';
 import { freshDatabase } from '../helpers/db';
 import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { projectBody } from '../helpers/api-system';
-import { postStripeEvent, STRIPE_SECRETS, stripeObjects } from '../helpers/stripe-events';
+import { postStripeEvent, stripeObjects, stripeSettings } from '../helpers/stripe-events';
 import { startStripeRecorder, type StripeCall, type StripeRecorder } from '../helpers/stripe-recorder';
 import { eventually, startDevServer } from '../helpers/temporal';
 
@@ -43,11 +42,7 @@ beforeAll(async () => {
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_TASK_QUEUE: uniq('kill'),
     SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
-    PAYMENT_PROVIDER: 'stripe',
-    STRIPE_API_URL: stripe.url,
-    STRIPE_SECRET_KEY: DEV_STRIPE_SECRET_KEY,
-    STRIPE_WEBHOOK_SECRET: STRIPE_SECRETS.account,
-    STRIPE_CONNECT_WEBHOOK_SECRET: STRIPE_SECRETS.connect,
+    ...stripeSettings(stripe.url),
     PAYOUT_DELAY: '0s',
     PAYOUT_CALENDAR: 'any',
     LOG_LEVEL: 'error',

@@ -1,36 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
-import Stripe from 'stripe';
 import request from 'supertest';
+import { signedStripeEvent } from '../../dev/stripe-events';
+import { DEV_STRIPE_SECRET_KEY } from '../../dev/stripe-mock';
 
 export const STRIPE_SECRETS = { account: 'whsec_test_platform_endpoint_0000000000', connect: 'whsec_test_connect_endpoint_00000000000' };
 
-const sdk = new Stripe('sk_test_signingOnly');
+/** The settings of a platform on the Stripe rail against `apiUrl` (stripe-mock, or a recorder in front of it). */
+export const stripeSettings = (apiUrl: string) => ({
+  PAYMENT_PROVIDER: 'stripe',
+  STRIPE_API_URL: apiUrl,
+  STRIPE_SECRET_KEY: DEV_STRIPE_SECRET_KEY,
+  STRIPE_WEBHOOK_SECRET: STRIPE_SECRETS.account,
+  STRIPE_CONNECT_WEBHOOK_SECRET: STRIPE_SECRETS.connect,
+});
 
-/**
- * A Stripe event as Stripe sends it (the Event object around `data.object`, `account` on Connect events), signed
- * with the endpoint's secret the way Stripe signs it.
- */
-export function signedStripeEvent(type: string, object: Record<string, unknown>, opts: { account?: string; id?: string; secret?: string } = {}) {
-  const event = {
-    id: opts.id ?? `evt_${randomUUID().replace(/-/g, '')}`,
-    object: 'event',
-    api_version: Stripe.API_VERSION,
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: { object },
-    ...(opts.account ? { account: opts.account } : {}),
-  };
-  const payload = JSON.stringify(event);
+/** Posts a Stripe event signed with the account endpoint's secret, or the Connect endpoint's when it names an account. */
+export function postStripeEvent(app: RequestListener, type: string, object: Record<string, unknown>, opts: { account?: string; id?: string; secret?: string } = {}) {
   const secret = opts.secret ?? (opts.account ? STRIPE_SECRETS.connect : STRIPE_SECRETS.account);
-  return { event, payload, signature: sdk.webhooks.generateTestHeaderString({ payload, secret }) };
-}
-
-export function postStripeEvent(app: RequestListener, type: string, object: Record<string, unknown>, opts: Parameters<typeof signedStripeEvent>[2] = {}) {
-  const { payload, signature } = signedStripeEvent(type, object, opts);
+  const { payload, signature } = signedStripeEvent(type, object, { ...opts, secret });
   return request(app).post('/v1/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', signature).send(payload);
 }
 

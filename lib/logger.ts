@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type { Config } from './config';
 
-const SECRETS = ['AUTH_JWT_SECRET', 'PAYMENTS_WEBHOOK_SECRET', 'DATABASE_URL', 'SMTP_URL'];
+const SECRETS = ['AUTH_JWT_SECRET', 'PAYMENTS_WEBHOOK_SECRET', 'DATABASE_URL', 'SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_CONNECT_WEBHOOK_SECRET'];
 
 /** JSON logs; secrets and credentials never printed, whatever object is logged. */
 export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, name: string, destination: pino.DestinationStream = pino.destination(1)) {

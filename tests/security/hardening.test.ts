@@ -236,7 +236,8 @@ describe('responses and logs', () => {
     expect(problem.detail).toBe('the service could not complete the request; retry later');
     await unreachable.end();
 
-    log.error({ req: { headers: { authorization: bearer } }, config: { ...sys.config, DATABASE_URL: 'postgres://app:db-password-1234@h/db' }, token: 'tok-123' }, 'probe');
+    const stripeSecrets = { STRIPE_SECRET_KEY: 'sk_live_secret-key-5678', STRIPE_WEBHOOK_SECRET: 'whsec_endpoint-9012', STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_connect-3456' };
+    log.error({ req: { headers: { authorization: bearer } }, config: { ...sys.config, ...stripeSecrets, DATABASE_URL: 'postgres://app:db-password-1234@h/db' }, token: 'tok-123' }, 'probe');
     await eventually(() => (text().includes('probe') ? true : undefined));
     expect(text()).toMatch(/request failed/);
     expect(text()).not.toContain(bearer.slice(7));
@@ -244,6 +245,7 @@ describe('responses and logs', () => {
     expect(text()).not.toContain(sys.config.PAYMENTS_WEBHOOK_SECRET);
     expect(text()).not.toContain('db-password-1234');
     expect(text()).not.toContain('tok-123');
+    for (const secret of Object.values(stripeSecrets)) expect(text()).not.toContain(secret);
   });
 
   test('a webhook event for an unknown milestone is acknowledged, without effect, and logged', async () => {

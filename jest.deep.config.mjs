@@ -1,5 +1,5 @@
 // `npm run test:deep`: tests/deep (the hostile-growth bound, a worker killed mid-call to Stripe, the OpenAPI linter's
-// own checks), and the property and fuzz tests at 7.5 and 10 times their size in `npm test`; kept out of `npm test`
+// own checks), and the property and fuzz tests at 12.5 and 15 times their size in `npm test`; kept out of `npm test`
 // (jest.config.js) for its time budget, run by CI.
 import base from './jest.config.js';
 

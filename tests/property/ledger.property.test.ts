@@ -8,7 +8,7 @@ import { checkLedger } from '../../db/ledger-check';
 import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 20);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 12);
 let sys: ApiSystem;
 let sequences = 0;
 let requests = 0;

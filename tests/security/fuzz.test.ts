@@ -15,7 +15,7 @@ import { hostileRequests, type Fuzzed } from '../helpers/fuzz-requests';
 import { buildWorld, IDENTITIES, ROLES, stateDigest, type World } from '../helpers/security-world';
 import { FUZZ_COUNTEREXAMPLES } from './fuzz-counterexamples';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(-(2 ** 31), 2 ** 31);
 
 let sys: ApiSystem;

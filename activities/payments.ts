@@ -71,9 +71,9 @@ export function paymentActivities(deps: { db: Db; mailer: Mailer; payments: Paym
       await postFor(db, `payout_${s.outcome}:${s.paymentRequestId}:${s.attempt}`, s, { type: s.outcome === 'paid' ? 'payout_paid' : 'payout_failed', amount: s.amount });
       await settlePayoutAttempt(db, s.payoutId, s.outcome, s.reason);
       if (s.outcome === 'failed') {
-        await incidents.open({ kind: 'payout_failed', externalId: s.payoutId, projectId: s.projectId, milestoneId: s.milestoneId, amount: s.amount, currency: s.currency, reason: s.reason });
+        await incidents.open({ kind: 'payout_failed', externalId: s.payoutId, projectId: s.projectId, milestoneId: s.milestoneId, amount: s.amount, reason: s.reason });
       } else {
-        await incidents.resolve({ kind: 'payout_failed', projectId: s.projectId, milestoneId: s.milestoneId });
+        await incidents.resolve({ kind: 'payout_failed', milestoneId: s.milestoneId });
       }
     },
 
@@ -100,9 +100,9 @@ export function paymentActivities(deps: { db: Db; mailer: Mailer; payments: Paym
       await settleRefundOrder(db, r.refundId, r.attempt, r.outcome, r.reason);
       const type = r.outcome === 'paid' ? 'refund_confirmed' : 'refund_failed';
       await recordBusinessEvent(db, { milestoneId: r.milestoneId, key: `${r.refundId}:${r.outcome}:${r.attempt}`, type, data: { refundId: r.refundId, amount: r.amount, reason: r.reason } });
-      if (r.outcome === 'paid') await incidents.resolve({ kind: 'refund_failed', projectId: r.projectId, milestoneId: r.milestoneId });
+      if (r.outcome === 'paid') await incidents.resolve({ kind: 'refund_failed', milestoneId: r.milestoneId });
       if (r.outcome === 'failed') {
-        await incidents.open({ kind: 'refund_failed', externalId: `${r.refundId}:${r.attempt}`, projectId: r.projectId, milestoneId: r.milestoneId, amount: r.amount, currency: r.currency, reason: r.reason });
+        await incidents.open({ kind: 'refund_failed', externalId: `${r.refundId}:${r.attempt}`, projectId: r.projectId, milestoneId: r.milestoneId, amount: r.amount, reason: r.reason });
         await tellStaff({
           key: `${r.refundId}:failed:${r.attempt}:staff`,
           subject: `Remboursement ${r.refundId} en échec`,

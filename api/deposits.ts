@@ -1,5 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { ProjectRow } from '../db/projects';
+import { endedIsIgnored } from '../lib/workflow-signals';
 import { depositReceivedSignal, milestoneWorkflowId } from '../workflows/milestone/contract';
 import { refundWorkflowId, strayDepositRefundId } from '../workflows/refund/contract';
 
@@ -19,12 +20,8 @@ export interface ArrivedDeposit {
  */
 export async function deliverDeposit(temporal: Client, taskQueue: string, d: ArrivedDeposit): Promise<'applied' | 'refunded: the milestone had ended'> {
   const { project, milestoneId, eventId, amount, reference } = d;
-  try {
-    await temporal.workflow.getHandle(milestoneWorkflowId(milestoneId)).signal(depositReceivedSignal, { eventId, amount, currency: project.currency, reference });
-    return 'applied';
-  } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-  }
+  const signal = temporal.workflow.getHandle(milestoneWorkflowId(milestoneId)).signal(depositReceivedSignal, { eventId, amount, currency: project.currency, reference });
+  if (await endedIsIgnored(signal)) return 'applied';
   const refundId = strayDepositRefundId(milestoneId, eventId);
   await temporal.workflow
     .start('refundWorkflow', {
@@ -37,19 +34,4 @@ export async function deliverDeposit(temporal: Client, taskQueue: string, d: Arr
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     });
   return 'refunded: the milestone had ended';
-}
-
-/**
- * False when the workflow the event is about has ended (a refund already paid, a milestone closed): like an event
- * about something unknown, it is acknowledged without effect and logged. A refusal would have the provider send it
- * again and again (a 409 until schemathesis found it, issue 10).
- */
-export async function endedIsIgnored(signal: Promise<void>): Promise<boolean> {
-  try {
-    await signal;
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
 }

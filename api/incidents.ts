@@ -1,10 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { openIncident, type IncidentRecord } from '../db/incidents';
+import { openIncidentOn, type IncidentRecord } from '../db/incidents';
 import type { Db } from '../db/pool';
 import type { ProjectRow } from '../db/projects';
-import { explainIncident, type IncidentKind } from '../domain/incidents';
+import type { IncidentKind } from '../domain/incidents';
 import { incidentEventSignal, incidentWorkflowId, type IncidentEvent } from '../workflows/incident/contract';
-import { endedIsIgnored } from './deposits';
+import { endedIsIgnored } from '../lib/workflow-signals';
 
 export interface IncidentDeps {
   db: Db;
@@ -17,13 +17,7 @@ export async function raiseIncident(
   { db, temporal, taskQueue }: IncidentDeps,
   i: { kind: IncidentKind; externalId: string; project: ProjectRow; milestoneId: string; amount: number; reason?: string },
 ): Promise<IncidentRecord> {
-  const milestone = i.project.milestones.find((m) => m.id === i.milestoneId);
-  const milestoneTitle = milestone?.title ?? i.milestoneId;
-  const explanation = explainIncident({ kind: i.kind, state: 'open', amount: i.amount, currency: i.project.currency, milestoneTitle, reason: i.reason });
-  const { incident } = await openIncident(db, {
-    kind: i.kind, externalId: i.externalId, projectId: i.project.id, milestoneId: i.milestoneId, clientId: i.project.client.id,
-    providerId: i.project.provider.id, amount: i.amount, currency: i.project.currency, explanation,
-  });
+  const { incident, explanation, milestoneTitle } = await openIncidentOn(db, i.project, i);
   // Started even when the row existed: a crash between the two must not leave an incident nobody was told about.
   await temporal.workflow
     .start('incidentWorkflow', {

@@ -7,13 +7,14 @@ import { postMovement } from '../db/ledger';
 import { setPayoutsEnabled } from '../db/payout-accounts';
 import { findRequestByPayoutId } from '../db/payment-requests';
 import type { Db } from '../db/pool';
-import { findProject, type ProjectRow } from '../db/projects';
+import { findProject, milestoneTitle, type ProjectRow } from '../db/projects';
 import { findProviderRefund } from '../db/refunds';
 import { explainIncident } from '../domain/incidents';
 import type { Logger } from '../lib/logger';
 import { chargebackSignal, milestoneWorkflowId, payoutSettledSignal, statusQuery } from '../workflows/milestone/contract';
 import { refundSettledSignal, refundWorkflowId } from '../workflows/refund/contract';
-import { deliverDeposit, endedIsIgnored } from './deposits';
+import { endedIsIgnored } from '../lib/workflow-signals';
+import { deliverDeposit } from './deposits';
 import { raiseIncident, reportToIncident } from './incidents';
 
 export interface StripeEventDeps {
@@ -36,8 +37,6 @@ const idOf = (x: string | { id: string } | null | undefined): string | undefined
 export function stripeEventHandler(deps: StripeEventDeps) {
   const { db, temporal, taskQueue, stripe, log } = deps;
   const incidentDeps = { db, temporal, taskQueue };
-
-  const milestoneTitle = (project: ProjectRow, milestoneId: string) => project.milestones.find((m) => m.id === milestoneId)?.title ?? milestoneId;
 
   /** The intent an event is about, found by its stored id; the metadata is only a cross-check. */
   async function depositOf(pi: Stripe.PaymentIntent): Promise<{ intent: DepositIntentRecord; project: ProjectRow } | undefined> {
@@ -174,7 +173,6 @@ export function stripeEventHandler(deps: StripeEventDeps) {
       case 'refund.created':
       case 'refund.updated':
       case 'refund.failed':
-        return refundEvent(event, event.data.object);
       case 'charge.refund.updated':
         return refundEvent(event, event.data.object);
       case 'charge.dispute.created':

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { IncidentKind, IncidentState } from '../domain/incidents';
+import { explainIncident, type IncidentKind, type IncidentState } from '../domain/incidents';
+import { findProject, milestoneTitle, type ProjectRow } from './projects';
 import type { Db } from './pool';
 
 export interface Incident {
@@ -42,8 +43,8 @@ export function incidentView(i: IncidentRecord): Incident {
   return view;
 }
 
-/** Opens an incident once per kind and provider object; `opened: false` when it existed (the same event delivered twice). */
-export async function openIncident(db: Db, i: Omit<IncidentRecord, 'id' | 'state' | 'createdAt' | 'closedAt'>): Promise<{ incident: IncidentRecord; opened: boolean }> {
+/** Opens an incident once per kind and provider object; the existing one when it was opened before (the same event twice). */
+async function insertIncident(db: Db, i: Omit<IncidentRecord, 'id' | 'state' | 'createdAt' | 'closedAt'>): Promise<IncidentRecord> {
   const id = incidentId(i.kind, i.externalId);
   const inserted = await db.query<Row>(
     `INSERT INTO incidents (id, kind, external_id, project_id, milestone_id, client_id, provider_id, amount, currency, state, explanation)
@@ -52,8 +53,7 @@ export async function openIncident(db: Db, i: Omit<IncidentRecord, 'id' | 'state
      RETURNING ${COLUMNS}`,
     [id, i.kind, i.externalId, i.projectId, i.milestoneId, i.clientId, i.providerId, i.amount, i.currency, i.explanation],
   );
-  if (inserted.rows[0]) return { incident: record(inserted.rows[0]), opened: true };
-  return { incident: (await findIncident(db, id))!, opened: false };
+  return inserted.rows[0] ? record(inserted.rows[0]) : (await findIncident(db, id))!;
 }
 
 export async function findIncident(db: Db, id: string): Promise<IncidentRecord | undefined> {
@@ -84,4 +84,37 @@ export async function listIncidents(db: Db, filter: { userId?: string; state?: I
     [filter.userId ?? null, filter.state ?? null, filter.limit],
   );
   return rows.map((r) => incidentView(record(r)));
+}
+
+/** Opens an incident on a project's milestone with its explanation (what happened, what comes next). */
+export async function openIncidentOn(
+  db: Db,
+  project: ProjectRow,
+  i: { kind: IncidentKind; externalId: string; milestoneId: string; amount: number; reason?: string },
+): Promise<{ incident: IncidentRecord; explanation: string; milestoneTitle: string }> {
+  const title = milestoneTitle(project, i.milestoneId);
+  const explanation = explainIncident({ kind: i.kind, state: 'open', amount: i.amount, currency: project.currency, milestoneTitle: title, reason: i.reason });
+  const incident = await insertIncident(db, {
+    kind: i.kind, externalId: i.externalId, projectId: project.id, milestoneId: i.milestoneId, clientId: project.client.id,
+    providerId: project.provider.id, amount: i.amount, currency: project.currency, explanation,
+  });
+  return { incident, explanation, milestoneTitle: title };
+}
+
+/**
+ * Resolves what is open of a kind on a milestone. `tell` runs before each one is closed, so that a retry after a
+ * crash between the two finds it still open and tells again (each `tell` is idempotent), rather than never.
+ */
+export async function resolveOpenIncidents(
+  db: Db,
+  milestoneId: string,
+  kind: IncidentKind,
+  tell: (incident: IncidentRecord, explanation: string) => Promise<void>,
+): Promise<void> {
+  for (const open of await openIncidentsOf(db, milestoneId, kind)) {
+    const project = (await findProject(db, open.projectId))!;
+    const explanation = explainIncident({ kind, state: 'resolved', amount: open.amount, currency: open.currency, milestoneTitle: milestoneTitle(project, milestoneId) });
+    await tell(open, explanation);
+    await closeIncident(db, open.id, 'resolved', explanation);
+  }
 }

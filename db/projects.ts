@@ -103,6 +103,9 @@ export async function insertProjectOnce(db: Db, p: NewProject): Promise<{ projec
   return { project: (await findProject(db, rows[0].id))!, created };
 }
 
+/** A milestone's title in its project (its id if the project no longer names it). */
+export const milestoneTitle = (project: ProjectRow, milestoneId: string): string => project.milestones.find((m) => m.id === milestoneId)?.title ?? milestoneId;
+
 export async function findProject(db: Db, projectId: string): Promise<ProjectRow | undefined> {
   const { rows } = await db.query<ProjectRecord>('SELECT * FROM projects WHERE id = $1', [projectId]);
   if (rows.length === 0) return undefined;

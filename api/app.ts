@@ -15,6 +15,9 @@ import { urlGuard } from './middleware/url-guard';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
 import { Idempotency } from './idempotency';
+import { boundedBy } from './deadline';
+import { eventOnce } from './event-once';
+import { Presence } from './presence';
 import { createRegistry, generateDocument } from './openapi';
 import { ApiRoutes } from './route';
 import { amendmentRoutes } from './routes/amendments';
@@ -43,10 +46,12 @@ export interface AppDeps {
   temporal: Client;
   config: Config;
   log: Logger;
+  /** this process as other API processes see it; made here when not given (tests) */
+  presence?: Presence;
 }
 
 /** The whole HTTP API, built from its dependencies so tests run the real app on real services. */
-export function createApp({ db, temporal: client, config, log }: AppDeps) {
+export function createApp({ db, temporal: client, config, log, presence = new Presence(db) }: AppDeps) {
   // The same connection, with each start, signal and update carrying the request's id (api/request-context.ts).
   const temporal = new Client({ connection: client.connection, namespace: client.options.namespace, interceptors: { workflow: [requestIdInterceptor()] } });
   const app = express();
@@ -66,20 +71,22 @@ export function createApp({ db, temporal: client, config, log }: AppDeps) {
   app.use(serviceRouter({ db, temporal, registry, document: () => openapi }));
   app.use(docsRouter({ registry }));
 
+  const bounded = boundedBy(temporal, config.REQUEST_DEADLINE);
+  const applyOnce = eventOnce({ db, presence, bounded, waitMs: config.REQUEST_DEADLINE });
   const payments = createPaymentProvider(config);
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
   // One rail's money facts: with Stripe they come only from Stripe's signed events, the generic webhook answers 404.
   if (config.PAYMENT_PROVIDER === 'stripe') {
     const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY!, apiUrl: config.STRIPE_API_URL });
     const secrets = { account: config.STRIPE_WEBHOOK_SECRET!, connect: config.STRIPE_CONNECT_WEBHOOK_SECRET! };
-    app.use(stripeWebhookRouter({ db, temporal, taskQueue, stripe, log, registry, secrets }));
+    app.use(stripeWebhookRouter({ db, temporal, taskQueue, stripe, log, registry, secrets, applyOnce }));
     app.post('/v1/webhooks/payments', notOnThisRail('PAYMENT_PROVIDER=stripe: money facts come only from Stripe (POST /v1/webhooks/stripe)'));
   } else {
-    app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry, taskQueue }));
+    app.use(webhookRouter({ db, temporal, secret: config.PAYMENTS_WEBHOOK_SECRET, log, registry, taskQueue, applyOnce }));
     app.post(STRIPE_WEBHOOK_PATH, notOnThisRail(`PAYMENT_PROVIDER=${config.PAYMENT_PROVIDER}: Stripe events are not taken`));
   }
 
-  const routes = new ApiRoutes(registry, db, new Idempotency(db, config.IDEMPOTENCY_TTL / 1000));
+  const routes = new ApiRoutes(registry, db, new Idempotency(db, config.IDEMPOTENCY_TTL / 1000, presence), bounded);
   projectRoutes(routes, { db, temporal, config });
   milestoneRoutes(routes, { db, temporal });
   paymentRequestRoutes(routes, { db, temporal, config, payments });
@@ -105,6 +112,8 @@ export function createApp({ db, temporal: client, config, log }: AppDeps) {
     if (unexpected) log.error({ err, requestId: res.get('X-Request-Id'), method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
     if (err instanceof HttpProblem && err.headers) res.set(err.headers);
+    // Ours to fix, not the caller's: the same request (with its Idempotency-Key) may come back in a second.
+    if (problem.status === 503 && !res.get('Retry-After')) res.set('Retry-After', '1');
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   };
   app.use(onError);

@@ -3,10 +3,12 @@ import type { Request } from 'express';
 import { claimIdempotencyKey, releaseIdempotencyKey, storeIdempotentResponse, type KeyRef, type StoredResponse } from '../db/idempotency';
 import type { Db } from '../db/pool';
 import type { AuthUser } from './middleware/auth';
+import type { Presence } from './presence';
 import { HttpProblem, toProblem } from './problem';
+import { runAttempt } from './request-context';
 
-/** A request that died without answering keeps its key this long before the same request may take it over. */
-const LOCK_SECONDS = 600;
+/** However its process looks, a claim older than this may be taken over by the same request. */
+const LOCK_SECONDS = 120;
 /**
  * 1 to 255 visible ASCII characters but `"`, bare or in the double quotes of the IETF draft's sf-string form (the
  * same key either way). No space: HTTP trims a header value's edges, so a key with spaces would not be the one sent.
@@ -30,16 +32,26 @@ function fingerprintOf(req: Request): string {
   return sha256(JSON.stringify([req.method, req.originalUrl, canonical(req.body ?? null), file]));
 }
 
+/** What a request could not write about its key (the database was down when it answered): written once it is back. */
+type PendingWrite = { ref: KeyRef; response?: StoredResponse };
+
 /**
  * `Idempotency-Key` on POST: the first response (success or refusal) is stored with the key for `ttlSeconds` and
  * replayed for the same request; the key with another request is a 422; the key while its first request still
- * runs is a 409. Failures of ours (5xx) free the key so the request can be retried.
+ * runs is a 409 with Retry-After. Failures of ours (5xx) free the key so the request can be retried. An attempt that
+ * dies without answering (its process killed) frees its key as soon as its process stops beating (api/presence.ts),
+ * and the retry repeats it with the same ids (api/request-context.ts), so it finds what the first attempt did.
  */
 export class Idempotency {
+  private readonly pending = new Map<string, PendingWrite>();
+
   constructor(
     private readonly db: Db,
     private readonly ttlSeconds: number,
-  ) {}
+    private readonly presence: Presence,
+  ) {
+    setInterval(() => void this.flush(), 1000).unref();
+  }
 
   async run(req: Request, user: AuthUser, produce: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed?: true }> {
     const header = req.get('idempotency-key');
@@ -48,29 +60,55 @@ export class Idempotency {
       throw new HttpProblem(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters other than ", optionally in double quotes', 'invalid-idempotency-key');
     }
     const ref: KeyRef = { principal: `${user.role}:${user.id}`, key: header.replace(/^"(.*)"$/, '$1') };
-    const claim = await claimIdempotencyKey(this.db, { ...ref, fingerprint: fingerprintOf(req), ttlSeconds: this.ttlSeconds, lockSeconds: LOCK_SECONDS });
-    switch (claim.outcome) {
-      case 'mismatch':
-        throw new HttpProblem(422, 'this Idempotency-Key was used for another request; use a new key', 'idempotency-key-reused');
-      case 'in-progress':
-        throw new HttpProblem(409, 'a request with this Idempotency-Key is still being processed; retry later', 'idempotency-key-in-use', undefined, {
-          'Retry-After': '1',
-        });
-      case 'replay':
-        return { ...claim.response, replayed: true };
-      case 'claimed':
-        break;
-    }
-    let response: StoredResponse;
+    const fingerprint = fingerprintOf(req);
+    const name = JSON.stringify([ref.principal, ref.key]);
+    return this.presence.holding(name, async () => {
+      await this.flushOne(name);
+      const claim = await claimIdempotencyKey(this.db, {
+        ...ref, fingerprint, ttlSeconds: this.ttlSeconds, lockSeconds: LOCK_SECONDS, owner: this.presence.id,
+      });
+      switch (claim.outcome) {
+        case 'mismatch':
+          throw new HttpProblem(422, 'this Idempotency-Key was used for another request; use a new key', 'idempotency-key-reused');
+        case 'in-progress':
+          throw new HttpProblem(409, 'a request with this Idempotency-Key is still being processed; retry later', 'idempotency-key-in-use', undefined, {
+            'Retry-After': '1',
+          });
+        case 'replay':
+          return { ...claim.response, replayed: true as const };
+        case 'claimed':
+          break;
+      }
+      let response: StoredResponse;
+      try {
+        response = await runAttempt(sha256(`${name}\n${fingerprint}`), produce);
+      } catch (err) {
+        const { problem } = toProblem(err);
+        const refusal = { status: problem.status, contentType: 'application/problem+json', body: JSON.stringify(problem) };
+        await this.write(name, { ref, response: problem.status >= 500 ? undefined : refusal });
+        throw err;
+      }
+      await this.write(name, { ref, response });
+      return response;
+    });
+  }
+
+  /** Stores the response (or frees the key); with the database down, keeps it for `flush`. */
+  private async write(name: string, write: PendingWrite): Promise<void> {
     try {
-      response = await produce();
-    } catch (err) {
-      const { problem } = toProblem(err);
-      if (problem.status >= 500) await releaseIdempotencyKey(this.db, ref);
-      else await storeIdempotentResponse(this.db, ref, { status: problem.status, contentType: 'application/problem+json', body: JSON.stringify(problem) });
-      throw err;
+      await (write.response ? storeIdempotentResponse(this.db, write.ref, write.response) : releaseIdempotencyKey(this.db, write.ref));
+      this.pending.delete(name);
+    } catch {
+      this.pending.set(name, write);
     }
-    await storeIdempotentResponse(this.db, ref, response);
-    return response;
+  }
+
+  private async flushOne(name: string): Promise<void> {
+    const write = this.pending.get(name);
+    if (write) await this.write(name, write);
+  }
+
+  private async flush(): Promise<void> {
+    for (const name of [...this.pending.keys()]) await this.flushOne(name);
   }
 }

@@ -5,7 +5,11 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { waitFor } from '../lib/wait-for';
 import { createApp } from './app';
+import { boundedBy } from './deadline';
+import { handOverUnhanded } from './payment-request-handover';
+import { Presence } from './presence';
 import { listen } from './server';
 
 async function main() {
@@ -13,18 +17,28 @@ async function main() {
   const log = createLogger(config, 'api');
   for (const warning of config.warnings) log.warn(warning);
   const db = createPool(config.DATABASE_URL);
-  await migrate(db);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  await waitFor('PostgreSQL', () => migrate(db), log);
+  const connection = await waitFor('Temporal', () => Connection.connect({ address: config.TEMPORAL_ADDRESS }), log);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const server = await listen(createApp({ db, temporal, config, log }), config.PORT);
-  log.info({ port: config.PORT }, `API listening on http://localhost:${config.PORT}`);
+  const presence = new Presence(db);
+  const server = await listen(createApp({ db, temporal, config, log, presence }), config.PORT);
+  log.info({ port: config.PORT, instance: presence.id }, `API listening on http://localhost:${config.PORT}`);
   const purge = setInterval(() => {
     purgeExpiredIdempotencyKeys(db).catch((err) => log.warn({ err }, 'could not purge expired idempotency keys'));
   }, 3_600_000);
   purge.unref();
+  const sweep = setInterval(() => {
+    handOverUnhanded({ db, temporal, bounded: boundedBy(temporal, config.REQUEST_DEADLINE), log }).catch((err) =>
+      log.warn({ err }, 'could not look for payment requests to hand over'),
+    );
+  }, 10_000);
+  sweep.unref();
   const stop = () => {
     server.close(() => {
-      void Promise.all([connection.close(), db.end()]).finally(() => process.exit(0));
+      void presence
+        .stop()
+        .then(() => Promise.all([connection.close(), db.end()]))
+        .finally(() => process.exit(0));
     });
   };
   process.on('SIGINT', stop);

@@ -5,6 +5,7 @@ import type { StoredResponse } from '../db/idempotency';
 import type { Db } from '../db/pool';
 import { ACCESS_POLICY, splitRouteKey, type BearerRouteKey, type BearerRule } from './access-policy';
 import { resolveAccess } from './access';
+import type { Bounded } from './deadline';
 import type { Idempotency } from './idempotency';
 import { requireUser, type AuthUser } from './middleware/auth';
 import { documentRoute } from './openapi';
@@ -29,6 +30,7 @@ export class ApiRoutes {
     private readonly registry: OpenAPIRegistry,
     private readonly db: Db,
     private readonly idempotency: Idempotency,
+    private readonly bounded: Bounded,
   ) {}
 
   /** A route by its row in the access table, documented at once; `.handle()` gives its handler. */
@@ -60,10 +62,11 @@ export class ApiRoutes {
       const { user, params, access } = res.locals.authorised as { user: AuthUser; params: Record<string, string>; access: unknown };
       const query: unknown = spec.query ? spec.query.parse(req.query) : {};
       const body = this.parseBody(spec, req);
-      const produce = async () => {
-        const ctx = { req, res, user, access, params, body, query } as RouteContext<K, z.infer<P>, z.infer<B>, z.infer<Q>>;
-        return serialise(spec.responses, await handler(ctx));
-      };
+      const produce = () =>
+        this.bounded(async () => {
+          const ctx = { req, res, user, access, params, body, query } as RouteContext<K, z.infer<P>, z.infer<B>, z.infer<Q>>;
+          return serialise(spec.responses, await handler(ctx));
+        });
       const reply: StoredResponse & { replayed?: true } = method === 'post' ? await this.idempotency.run(req, user, produce) : await produce();
       if (reply.replayed) res.set('Idempotent-Replayed', 'true');
       res.status(reply.status).type(reply.contentType).send(reply.body);

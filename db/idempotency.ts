@@ -1,3 +1,4 @@
+import { claimIsAbandoned } from './api-instances';
 import type { Db } from './pool';
 
 export interface StoredResponse {
@@ -23,25 +24,27 @@ type KeyRecord =
   | { fingerprint: string; state: 'done'; status: number; content_type: string; body: string };
 
 /**
- * Claims a key for a request with this fingerprint. The INSERT is the lock: of two concurrent requests exactly one
- * claims it. An expired key is free again; a claim whose request died (no answer within `lockSeconds`) is taken
- * over by the same request only.
+ * Claims a key for a request with this fingerprint, for the API process `owner`. The INSERT is the lock: of two
+ * concurrent requests exactly one claims it. An expired key is free again; a claim whose request is not running any
+ * more (its process stopped beating, or it is `owner`'s own: see claimIsAbandoned) is taken over by the same request
+ * only; `lockSeconds` bounds a claim whatever its owner says.
  */
 export async function claimIdempotencyKey(
   db: Db,
-  ref: KeyRef & { fingerprint: string; ttlSeconds: number; lockSeconds: number },
+  ref: KeyRef & { fingerprint: string; ttlSeconds: number; lockSeconds: number; owner: string },
 ): Promise<Claim> {
   const claimed = await db.query(
-    `INSERT INTO idempotency_keys (principal, key, fingerprint, state, expires_at)
-     VALUES ($1, $2, $3, 'in_progress', now() + make_interval(secs => $4))
+    `INSERT INTO idempotency_keys (principal, key, fingerprint, state, expires_at, owner)
+     VALUES ($1, $2, $3, 'in_progress', now() + make_interval(secs => $4), $6)
      ON CONFLICT (principal, key) DO UPDATE
        SET fingerprint = EXCLUDED.fingerprint, state = 'in_progress', status = NULL, content_type = NULL, body = NULL,
-           created_at = now(), locked_at = now(), expires_at = EXCLUDED.expires_at
+           created_at = now(), locked_at = now(), expires_at = EXCLUDED.expires_at, owner = EXCLUDED.owner
        WHERE idempotency_keys.expires_at < now()
           OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
-              AND idempotency_keys.locked_at < now() - make_interval(secs => $5))
+              AND (idempotency_keys.locked_at < now() - make_interval(secs => $5)
+                   OR ${claimIsAbandoned('idempotency_keys.owner', '$6')}))
      RETURNING 1`,
-    [ref.principal, ref.key, ref.fingerprint, ref.ttlSeconds, ref.lockSeconds],
+    [ref.principal, ref.key, ref.fingerprint, ref.ttlSeconds, ref.lockSeconds, ref.owner],
   );
   if (claimed.rowCount === 1) return { outcome: 'claimed' };
   const { rows } = await db.query<KeyRecord>(

@@ -17,12 +17,15 @@ export interface InvoiceUpload {
   content: Buffer;
 }
 
-/** Invoices live in PostgreSQL so that every API replica and worker sees the same file; the hash proves it unchanged. */
+/**
+ * Invoices live in PostgreSQL so that every API replica and worker sees the same file; the hash proves it unchanged.
+ * The same upload sent again (same id) keeps the first copy: its fingerprint says it is the same file.
+ */
 export async function storeInvoice(db: Db, upload: InvoiceUpload): Promise<StoredInvoice> {
   const sha256 = createHash('sha256').update(upload.content).digest('hex');
   await db.query(
     `INSERT INTO invoices (id, provider_id, milestone_id, invoice_number, file_name, content_type, size_bytes, sha256, content)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
     [upload.id, upload.providerId, upload.milestoneId, upload.invoiceNumber, upload.fileName, upload.contentType,
       upload.content.length, sha256, upload.content],
   );

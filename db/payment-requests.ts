@@ -3,21 +3,45 @@ import type { PaymentRequestState, ScheduledPaymentRequest } from '../domain/pay
 import { inTransaction } from './pool';
 
 /**
- * Records a submitted request; false when the provider already used this invoice number (the unique index decides,
- * so two concurrent uploads cannot both take it).
+ * Records a submitted request: `inserted`; `exists` when this very request (same id: the same upload sent again
+ * with its Idempotency-Key) was recorded before; `number-used` when the provider already used this invoice number in
+ * another request (the unique index decides, so two concurrent uploads cannot both take it).
  */
-export async function insertSubmittedRequest(db: Db, r: Omit<ScheduledPaymentRequest, 'payoutAmount' | 'scheduledFor'>): Promise<boolean> {
+export async function insertSubmittedRequest(
+  db: Db,
+  r: Omit<ScheduledPaymentRequest, 'payoutAmount' | 'scheduledFor'>,
+): Promise<'inserted' | 'exists' | 'number-used'> {
   try {
-    await db.query(
+    const { rowCount } = await db.query(
       `INSERT INTO payment_requests (id, project_id, milestone_id, provider_id, invoice_id, invoice_number, amount, currency, state)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted')`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted') ON CONFLICT (id) DO NOTHING`,
       [r.id, r.projectId, r.milestoneId, r.providerId, r.invoiceId, r.invoiceNumber, r.amount, r.currency],
     );
-    return true;
+    return rowCount === 1 ? 'inserted' : 'exists';
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') return false;
+    if ((err as { code?: string }).code === '23505') return 'number-used';
     throw err;
   }
+}
+
+/** A request the API recorded but has not seen its workflow take: what handing it over again needs. */
+export interface SubmittedRequest {
+  id: string;
+  milestone_id: string;
+  provider_id: string;
+  invoice_id: string;
+  invoice_number: string;
+  amount: number;
+}
+
+/** Requests still `submitted` after `olderThanSeconds`: their upload's answer was lost before the workflow took them. */
+export async function listUnhandedRequests(db: Db, olderThanSeconds: number): Promise<SubmittedRequest[]> {
+  const { rows } = await db.query<SubmittedRequest>(
+    `SELECT id, milestone_id, provider_id, invoice_id, invoice_number, amount FROM payment_requests
+     WHERE state = 'submitted' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 100`,
+    [olderThanSeconds],
+  );
+  return rows;
 }
 
 export async function rejectRequest(db: Db, id: string, reason: string): Promise<void> {

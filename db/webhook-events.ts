@@ -1,17 +1,32 @@
+import { claimIsAbandoned } from './api-instances';
 import type { Db } from './pool';
 
+/** However its process looks, an event claimed this long ago and not applied may be claimed again. */
+const CLAIM_BACKSTOP_SECONDS = 120;
+
 /**
- * Claims an event id. `done`: applied before, nothing more to do. `pending`: claimed before but never finished
- * (a crash between claim and effect): applied again, which is safe because workflows dedupe event ids.
+ * Claims an event id for the API process `owner`. `claimed`: apply it (first delivery, or a claim whose process
+ * stopped running it: applied again, which is safe because workflows dedupe event ids). `done`: applied before.
+ * `in-flight`: another delivery of the same event is being applied right now.
  */
-export async function claimWebhookEvent(db: Db, e: { id: string; type: string; payload: unknown }): Promise<'new' | 'pending' | 'done'> {
+export async function claimWebhookEvent(
+  db: Db,
+  e: { id: string; type: string; payload: unknown },
+  owner: string,
+): Promise<'claimed' | 'in-flight' | 'done'> {
   const res = await db.query(
-    `INSERT INTO webhook_events (id, type, payload, outcome) VALUES ($1, $2, $3, 'received') ON CONFLICT (id) DO NOTHING`,
-    [e.id, e.type, JSON.stringify(e.payload)],
+    `INSERT INTO webhook_events (id, type, payload, outcome, claimed_by, claimed_at) VALUES ($1, $2, $3, 'received', $4, now())
+     ON CONFLICT (id) DO UPDATE SET claimed_by = EXCLUDED.claimed_by, claimed_at = now()
+       WHERE webhook_events.outcome = 'received'
+         AND (webhook_events.claimed_at < now() - make_interval(secs => ${CLAIM_BACKSTOP_SECONDS})
+              OR ${claimIsAbandoned('webhook_events.claimed_by', '$4')})
+     RETURNING 1`,
+    [e.id, e.type, JSON.stringify(e.payload), owner],
   );
-  if (res.rowCount === 1) return 'new';
+  if (res.rowCount === 1) return 'claimed';
   const { rows } = await db.query<{ outcome: string }>('SELECT outcome FROM webhook_events WHERE id = $1', [e.id]);
-  return rows[0]?.outcome === 'received' ? 'pending' : 'done';
+  if (!rows[0]) return 'in-flight'; // freed by a failed attempt this very moment: the next look claims it
+  return rows[0].outcome === 'received' ? 'in-flight' : 'done';
 }
 
 export async function setWebhookOutcome(db: Db, id: string, outcome: string): Promise<void> {

@@ -68,6 +68,8 @@ const Settings = z.object({
   /** Express's `trust proxy`: set it (e.g. `1`, `loopback`) only behind a proxy that sets X-Forwarded-For */
   TRUST_PROXY: z.string().optional(),
   /** how long an Idempotency-Key and its response are kept: the contract's replay promise holds at least this long */
+  /** the longest a request waits on Temporal (an update, a start, a query) before it answers 503 with Retry-After */
+  REQUEST_DEADLINE: duration.default(parseDuration('10s')),
   IDEMPOTENCY_TTL: duration.default(parseDuration('24h')).refine((ms) => ms >= parseDuration('24h'), 'at least 24h'),
 });
 

@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { waitFor } from '../lib/wait-for';
 import { buildActivityDeps } from './build-deps';
 import { bundleWorkflows, createWorker } from './create-worker';
 import { installSdkLogger } from './sdk-logger';
@@ -16,20 +17,37 @@ async function main() {
   for (const warning of config.warnings) log.warn(warning);
   installSdkLogger(log, config.LOG_LEVEL);
   const db = createPool(config.DATABASE_URL);
-  await migrate(db);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  await waitFor('PostgreSQL', () => migrate(db), log);
+  const connection = await waitFor('Temporal', () => NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }), log);
+  const clientConnection = await waitFor('Temporal', () => Connection.connect({ address: config.TEMPORAL_ADDRESS }), log);
   const deps = buildActivityDeps(config, db, new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }));
-  const worker = await createWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities(deps),
-    workflowBundle: await bundleWorkflows(),
-  });
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker running');
-  // The SDK's worker shuts down gracefully on SIGINT/SIGTERM; run() resolves afterwards.
-  await worker.run();
+  const workflowBundle = await bundleWorkflows();
+  let stopping = false;
+  let running = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      if (!running) process.exit(0); // between two workers: nothing to drain
+    });
+  }
+  // The SDK's worker shuts down gracefully on SIGINT/SIGTERM, and run() resolves. It rides out a Temporal restart
+  // (its polls are retried); should run() fail all the same, a new worker takes over instead of the process exiting.
+  for (;;) {
+    const worker = await waitFor(
+      'Temporal (worker registration)',
+      () => createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities: createActivities(deps), workflowBundle }),
+      log,
+    );
+    log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker running');
+    running = true;
+    const failed = await worker.run().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    running = false;
+    if (!failed || stopping) break;
+    log.error({ err: failed }, 'worker failed; starting a new one');
+  }
   deps.mailer.close();
   await connection.close();
   await clientConnection.close();

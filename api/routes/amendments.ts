@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { newId } from '../../lib/ids';
+import { requestScopedId } from '../request-context';
 import {
   acceptAmendmentUpdate,
   projectStatusQuery,
@@ -26,9 +26,9 @@ export function amendmentRoutes(routes: ApiRoutes, { temporal }: { temporal: Cli
     responses: { 201: { description: 'the amendment, waiting for the other party', schema: AmendmentView } },
   }).handle(async ({ user, body, access: { project } }) => {
     requireEscrow(project);
-    const changes: AmendmentChange[] = body.changes.map((c) => ('add' in c ? { add: { milestoneId: newId('ms'), ...c.add } } : c));
+    const changes: AmendmentChange[] = body.changes.map((c) => ('add' in c ? { add: { milestoneId: requestScopedId('ms'), ...c.add } } : c));
     const amendment = await handle(project.id).executeUpdate(proposeAmendmentUpdate, {
-      args: [{ actor: actorOf(user), amendmentId: newId('amd'), changes }],
+      args: [{ actor: actorOf(user), amendmentId: requestScopedId('amd'), changes }],
     });
     return { status: 201, body: amendment };
   });

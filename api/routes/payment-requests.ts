@@ -8,8 +8,9 @@ import { PAYOUT_ACCOUNT_ACTION } from '../../domain/notifications';
 import { insertSubmittedRequest, listProviderRequests, rejectRequest } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import type { Config } from '../../lib/config';
-import { newId } from '../../lib/ids';
-import { milestoneWorkflowId, requestPaymentUpdate, retryPayoutUpdate } from '../../workflows/milestone/contract';
+import { requestScopedId } from '../request-context';
+import { milestoneWorkflowId, retryPayoutUpdate } from '../../workflows/milestone/contract';
+import { handOver } from '../payment-request-handover';
 import { requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
 import { actorOf } from '../middleware/auth';
@@ -66,7 +67,7 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, 
       );
     }
     const invoice = await storeInvoice(db, {
-      id: newId('inv'),
+      id: requestScopedId('inv'),
       providerId: user.id,
       milestoneId: params.milestoneId,
       invoiceNumber: body.invoiceNumber,
@@ -74,23 +75,25 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, 
       contentType: 'application/pdf',
       content: file.buffer,
     });
-    const paymentRequestId = newId('pr');
+    const request = {
+      id: requestScopedId('pr'), milestone_id: params.milestoneId, provider_id: user.id, invoice_id: invoice.id,
+      invoice_number: body.invoiceNumber, amount: body.amount,
+    };
     const recorded = await insertSubmittedRequest(db, {
-      id: paymentRequestId, projectId: project.id, milestoneId: params.milestoneId, providerId: user.id, invoiceId: invoice.id,
+      id: request.id, projectId: project.id, milestoneId: params.milestoneId, providerId: user.id, invoiceId: invoice.id,
       invoiceNumber: body.invoiceNumber, amount: body.amount, currency: project.currency,
     });
-    if (!recorded) {
+    if (recorded === 'number-used') {
       throw new HttpProblem(422, `invoice number ${body.invoiceNumber} was already used in another payment request`, 'duplicate-invoice-number');
     }
     try {
-      const status = await temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId)).executeUpdate(requestPaymentUpdate, {
-        args: [{ actor: actorOf(user), paymentRequestId, invoiceId: invoice.id, invoiceNumber: body.invoiceNumber, amount: body.amount }],
-      });
-      return { status: 201, body: { ...status, paymentRequestId, invoice: { id: invoice.id, sha256: invoice.sha256, sizeBytes: invoice.sizeBytes } } };
+      const status = await handOver(temporal, request);
+      return { status: 201, body: { ...status, paymentRequestId: request.id, invoice: { id: invoice.id, sha256: invoice.sha256, sizeBytes: invoice.sizeBytes } } };
     } catch (err) {
       // Refused: the request stays on the dashboard as rejected, with the reason. Anything else is ambiguous (the
-      // workflow may have accepted it), so the request is left submitted for the workflow to schedule.
-      if (err instanceof WorkflowUpdateFailedError) await rejectRequest(db, paymentRequestId, err.cause?.message ?? 'refused');
+      // workflow may have accepted it): the request stays submitted, and is handed over again by the retry or by
+      // the sweep (api/payment-request-handover.ts) under the same update id.
+      if (err instanceof WorkflowUpdateFailedError) await rejectRequest(db, request.id, err.cause?.message ?? 'refused');
       throw err;
     }
   });

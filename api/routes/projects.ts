@@ -4,7 +4,7 @@ import type { Db } from '../../db/pool';
 import { insertProjectOnce, type ProjectRow } from '../../db/projects';
 import { PPM, rateToPpm } from '../../domain/fees';
 import type { Config } from '../../lib/config';
-import { newId } from '../../lib/ids';
+import { requestScopedId } from '../request-context';
 import { milestonesStartedUpdate, projectWorkflowId } from '../../workflows/project/contract';
 import { requireEscrow } from '../access';
 import { milestoneInputFor, milestoneTiming } from '../milestone-input';
@@ -80,8 +80,9 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
     if (user.role === 'client' && body.client.id !== user.id) {
       throw new HttpProblem(403, 'a client creates projects only for themself', 'forbidden');
     }
-    const { project, created } = await insertProjectOnce(db, {
-      id: newId('prj'),
+    const id = requestScopedId('prj');
+    const { project, created: inserted } = await insertProjectOnce(db, {
+      id,
       externalId: body.externalId,
       title: body.title,
       formula: body.formula,
@@ -94,8 +95,10 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
         commissionPpm: rateToPpm(body.commissionRate ?? config.COMMISSION_RATE),
         escrowFeePpm: rateToPpm(body.escrowFeeRate ?? config.ESCROW_FEE_RATE),
       },
-      milestones: body.milestones.map((m) => ({ id: newId('ms'), title: m.title, amount: m.amount })),
+      milestones: body.milestones.map((m) => ({ id: requestScopedId('ms'), title: m.title, amount: m.amount })),
     });
+    // The same request sent again after a crash (same Idempotency-Key, same id) created it: its answer stays 201.
+    const created = inserted || project.id === id;
     if (!created && !sameProject(project, body)) {
       throw new HttpProblem(409, `externalId ${body.externalId} is already used by a different project`, 'conflict');
     }

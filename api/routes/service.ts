@@ -5,6 +5,15 @@ import { ping, type Db } from '../../db/pool';
 import { problemResponses, responseConfig } from '../openapi';
 import { HealthView, OpenApiDocument, ReadyView } from './service.schemas';
 
+/** A probe answers within a second whatever is down: an orchestrator's own timeout must not be what says so. */
+const PROBE_MS = 800;
+
+const answersWithin = (ms: number, probe: Promise<unknown>): Promise<'ok' | 'unreachable'> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'unreachable'>((resolve) => (timer = setTimeout(resolve, ms, 'unreachable')));
+  return Promise.race([probe.then(() => 'ok' as const, () => 'unreachable' as const), late]).finally(() => clearTimeout(timer));
+};
+
 /** Probes and the document: public, for load balancers, orchestrators and API clients. */
 export function serviceRouter({ db, temporal, registry, document }: { db: Db; temporal: Client; registry: OpenAPIRegistry; document: () => object }) {
   const ready = { description: 'PostgreSQL and Temporal answer', schema: ReadyView };
@@ -30,8 +39,8 @@ export function serviceRouter({ db, temporal, registry, document }: { db: Db; te
   });
   router.get('/ready', async (_req, res) => {
     const [postgres, temporalState] = await Promise.all([
-      ping(db).then(() => 'ok' as const, () => 'unreachable' as const),
-      temporal.connection.workflowService.getSystemInfo({}).then(() => 'ok' as const, () => 'unreachable' as const),
+      answersWithin(PROBE_MS, ping(db)),
+      answersWithin(PROBE_MS, temporal.connection.withDeadline(Date.now() + PROBE_MS, () => temporal.connection.workflowService.getSystemInfo({}))),
     ]);
     const isReady = postgres === 'ok' && temporalState === 'ok';
     res.status(isReady ? 200 : 503).json(ReadyView.parse({ status: isReady ? 'ready' : 'not ready', postgres, temporal: temporalState }));

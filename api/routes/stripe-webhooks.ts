@@ -3,7 +3,7 @@ import express, { type Request } from 'express';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { SIGNATURE_TOLERANCE_S } from '../../lib/webhook-signature';
-import { applyOnce } from '../event-once';
+import type { ApplyOnce } from '../event-once';
 import { problemResponses, responseConfig } from '../openapi';
 import { HttpProblem } from '../problem';
 import { stripeEventHandler, type StripeEventDeps } from '../stripe-events';
@@ -15,6 +15,7 @@ export interface StripeWebhookDeps extends StripeEventDeps {
   registry: OpenAPIRegistry;
   /** the platform account's endpoint secret, and the Connect endpoint's (Stripe gives each endpoint its own) */
   secrets: { account: string; connect: string };
+  applyOnce: ApplyOnce;
 }
 
 const StripeEventBody = z
@@ -53,7 +54,7 @@ function documentStripeWebhook(registry: OpenAPIRegistry): void {
 
 /** Stripe's signed events: verified by the SDK on the raw body, each event id applied at most once. */
 export function stripeWebhookRouter(deps: StripeWebhookDeps) {
-  const { db, log, registry, stripe, secrets } = deps;
+  const { log, registry, stripe, secrets, applyOnce } = deps;
   documentStripeWebhook(registry);
   const apply = stripeEventHandler(deps);
 
@@ -69,7 +70,7 @@ export function stripeWebhookRouter(deps: StripeWebhookDeps) {
     // A genuine event may hold any text Stripe took (a cardholder's name): it is stored without NUL, which jsonb refuses,
     // rather than refused, which Stripe would send again for days.
     const stored = JSON.parse(raw.toString('utf8').replace(/\\u0000/g, '')) as unknown;
-    const outcome = await applyOnce(db, { id: event.id, type: event.type, payload: stored }, () => apply(event));
+    const outcome = await applyOnce({ id: event.id, type: event.type, payload: stored }, () => apply(event));
     if (outcome.startsWith('ignored')) log.info({ eventId: event.id, type: event.type, account: event.account, outcome }, 'stripe event without effect');
     res.status(200).json({ received: true, eventId: event.id, outcome });
   });

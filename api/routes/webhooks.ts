@@ -7,7 +7,7 @@ import { findMilestone, findProject } from '../../db/projects';
 import type { Logger } from '../../lib/logger';
 import { endedIsIgnored } from '../../lib/workflow-signals';
 import { deliverDeposit } from '../deposits';
-import { applyOnce } from '../event-once';
+import type { ApplyOnce } from '../event-once';
 import { findRefund } from '../../db/refunds';
 import { milestoneWorkflowId, payoutSettledSignal } from '../../workflows/milestone/contract';
 import { refundSettledSignal, refundWorkflowId } from '../../workflows/refund/contract';
@@ -24,6 +24,7 @@ export interface WebhookDeps {
   log: Logger;
   registry: OpenAPIRegistry;
   taskQueue: string;
+  applyOnce: ApplyOnce;
 }
 
 const PATH = '/v1/webhooks/payments';
@@ -43,7 +44,7 @@ function documentPaymentWebhook(registry: OpenAPIRegistry): void {
 }
 
 /** The payment provider's signed events: verified on the raw body, each event id applied at most once. */
-export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }: WebhookDeps) {
+export function webhookRouter({ db, temporal, secret, log, registry, taskQueue, applyOnce }: WebhookDeps) {
   documentPaymentWebhook(registry);
 
   /** Applies one event; returns its outcome, or throws HttpProblem to refuse it with no effect. */
@@ -107,7 +108,7 @@ export function webhookRouter({ db, temporal, secret, log, registry, taskQueue }
     // only what is read and stored must be text PostgreSQL takes.
     const event = WebhookEvent.parse(json);
     assertText(event);
-    const outcome = await applyOnce(db, { id: event.id, type: event.type, payload: event }, () => apply(event));
+    const outcome = await applyOnce({ id: event.id, type: event.type, payload: event }, () => apply(event));
     if (outcome.startsWith('ignored')) log.warn({ eventId: event.id, type: event.type, outcome }, 'webhook event without effect');
     res.status(200).json({ received: true, eventId: event.id, outcome });
   });

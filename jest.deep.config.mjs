@@ -5,6 +5,6 @@ import base from './jest.config.js';
 
 export default {
   ...base,
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/tests/contract/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/tests/contract/', '<rootDir>/tests/chaos/'],
   testMatch: ['<rootDir>/tests/deep/**/*.test.ts', '<rootDir>/tests/property/**/*.test.ts', '<rootDir>/tests/security/fuzz.test.ts'],
 };

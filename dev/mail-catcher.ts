@@ -31,7 +31,18 @@ export interface MailCatcher {
  * and the tests' inbox.
  */
 export async function startMailCatcher(
-  opts: { smtpPort?: number; httpPort?: number; host?: string; /** JSON file that keeps the inbox across restarts */ store?: string } = {},
+  opts: {
+    smtpPort?: number;
+    httpPort?: number;
+    host?: string;
+    /** JSON file that keeps the inbox across restarts */
+    store?: string;
+    /**
+     * A slow server: once a message's DATA is complete, wait this long before keeping it and answering 250 (default 0).
+     * The message is kept even if the sender gave up meanwhile, as a real server that had it all would deliver it.
+     */
+    delayMs?: number;
+  } = {},
 ): Promise<MailCatcher> {
   const host = opts.host ?? '127.0.0.1';
   // The store holds only what this catcher wrote there.
@@ -43,7 +54,8 @@ export async function startMailCatcher(
     logger: false,
     onData(stream, session, callback) {
       simpleParser(stream)
-        .then((parsed) => {
+        .then(async (parsed) => {
+          if (opts.delayMs) await new Promise((resolve) => setTimeout(resolve, opts.delayMs));
           messages.push({
             id: messages.length + 1,
             from: parsed.from?.text ?? '',

@@ -13,7 +13,7 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 function start(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; said: (msg: string) => boolean; exited: () => boolean } {
   const child = spawn(TSX, [entry], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const messages: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       for (const line of chunk.split('\n')) {

@@ -15,9 +15,15 @@ const problemResponse: ResponseConfig = {
   content: { 'application/problem+json': { schema: ProblemSchema } },
 };
 
+/** A 503 (a dependency down, a deadline passed) and a busy Idempotency-Key's 409 say when to send the request again. */
+const retryLater: ResponseConfig = {
+  ...problemResponse,
+  headers: z.object({ 'Retry-After': z.string().meta({ description: 'seconds to wait before sending the same request (with its Idempotency-Key) again' }) }),
+};
+
 /** The refusals a route can answer, each documented as problem+json. */
 export const problemResponses = (statuses: readonly number[]): Record<number, ResponseConfig> =>
-  Object.fromEntries(statuses.map((status) => [status, problemResponse]));
+  Object.fromEntries(statuses.map((status) => [status, status === 503 ? retryLater : problemResponse]));
 
 export function responseConfig(doc: ResponseDoc): ResponseConfig {
   const content = 'schema' in doc ? { 'application/json': { schema: doc.schema } } : { [doc.contentType]: { schema: z.string() } };

@@ -38,7 +38,6 @@ export function eventOnce({ db, presence, bounded, waitMs }: { db: Db; presence:
         await releaseWebhookEvent(db, event.id);
         throw err;
       }
-      await setWebhookOutcome(db, event.id, outcome);
-      return outcome;
+      return (await setWebhookOutcome(db, event.id, outcome)) ? outcome : 'duplicate';
     });
 }

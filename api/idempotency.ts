@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import { claimIdempotencyKey, releaseIdempotencyKey, storeIdempotentResponse, type KeyRef, type StoredResponse } from '../db/idempotency';
+import { claimIdempotencyKey, releaseIdempotencyKey, storedResponse, storeIdempotentResponse, type KeyRef, type StoredResponse } from '../db/idempotency';
 import type { Db } from '../db/pool';
 import type { AuthUser } from './middleware/auth';
 import type { Presence } from './presence';
@@ -88,8 +88,18 @@ export class Idempotency {
         await this.write(name, { ref, response: problem.status >= 500 ? undefined : refusal });
         throw err;
       }
-      await this.write(name, { ref, response });
-      return response;
+      // Only a stored answer is given: one the database did not take would not be the one a retry gets (the retry
+      // runs the request again, under the same ids). If another attempt stored first, its answer is the answer.
+      let stored: boolean;
+      try {
+        stored = await storeIdempotentResponse(this.db, ref, response);
+      } catch (err) {
+        await this.write(name, { ref });
+        throw err;
+      }
+      if (stored) return response;
+      const first = await storedResponse(this.db, ref);
+      return first ? { ...first, replayed: true as const } : response;
     });
   }
 

@@ -58,12 +58,22 @@ export async function claimIdempotencyKey(
   return { outcome: 'replay', response: { status: row.status, contentType: row.content_type, body: row.body } };
 }
 
-export async function storeIdempotentResponse(db: Db, ref: KeyRef, response: StoredResponse): Promise<void> {
-  await db.query(
+/** Stores the answer; false when another attempt of the same request stored one first (that one is the answer). */
+export async function storeIdempotentResponse(db: Db, ref: KeyRef, response: StoredResponse): Promise<boolean> {
+  const { rowCount } = await db.query(
     `UPDATE idempotency_keys SET state = 'done', status = $3, content_type = $4, body = $5
      WHERE principal = $1 AND key = $2 AND state = 'in_progress'`,
     [ref.principal, ref.key, response.status, response.contentType, response.body],
   );
+  return rowCount === 1;
+}
+
+export async function storedResponse(db: Db, ref: KeyRef): Promise<StoredResponse | undefined> {
+  const { rows } = await db.query<{ status: number; content_type: string; body: string }>(
+    `SELECT status, content_type, body FROM idempotency_keys WHERE principal = $1 AND key = $2 AND state = 'done'`,
+    [ref.principal, ref.key],
+  );
+  return rows[0] && { status: rows[0].status, contentType: rows[0].content_type, body: rows[0].body };
 }
 
 /** Frees a key whose request failed for a reason of ours (5xx): the client may retry with it. */

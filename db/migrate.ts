@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from 'pg';
+import { checkOut } from './pool';
 
 const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 // Any constant: serialises concurrent runners (API and workers starting together).
@@ -8,7 +9,7 @@ const MIGRATION_LOCK = 4_120_587;
 
 /** Applies the SQL files of db/migrations in name order, each once, each in its own transaction. */
 export async function migrate(pool: Pool): Promise<string[]> {
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(

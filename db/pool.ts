@@ -13,9 +13,19 @@ export function createPool(connectionString: string, max = 10): Db {
   return pool;
 }
 
+/**
+ * A client taken out of the pool, whose connection dropping (a database restart) fails its queries instead of
+ * crashing the process: pg emits 'error' on a checked-out client, and the pool listens only while it is idle.
+ */
+export async function checkOut(db: Db): Promise<pg.PoolClient> {
+  const client = await db.connect();
+  client.on('error', () => undefined);
+  return client;
+}
+
 /** Runs `fn` in one transaction on one client. */
 export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
+  const client = await checkOut(db);
   try {
     await client.query('BEGIN');
     const result = await fn(client);

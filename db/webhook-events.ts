@@ -29,8 +29,14 @@ export async function claimWebhookEvent(
   return rows[0].outcome === 'received' ? 'in-flight' : 'done';
 }
 
-export async function setWebhookOutcome(db: Db, id: string, outcome: string): Promise<void> {
-  await db.query('UPDATE webhook_events SET outcome = $2 WHERE id = $1', [id, outcome]);
+/**
+ * Records what applying the event did; false when another delivery recorded its outcome first (two processes may
+ * both have applied it in the second after a database outage, when every process looks dead: the effect is once,
+ * the workflows dedupe the event id, but only the first is the one that applied it).
+ */
+export async function setWebhookOutcome(db: Db, id: string, outcome: string): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1 AND outcome = 'received'`, [id, outcome]);
+  return rowCount === 1;
 }
 
 /** Forgets an event whose processing failed before any effect, so the provider's redelivery is applied. */

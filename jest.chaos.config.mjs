@@ -7,4 +7,5 @@ export default {
   ...base,
   testPathIgnorePatterns: ['/node_modules/'],
   testMatch: ['<rootDir>/tests/chaos/**/*.test.ts'],
+  globalSetup: '<rootDir>/tests/helpers/chaos-global-setup.ts',
 };

@@ -1,4 +1,4 @@
-import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import { disputeTexts, leanDispute, type DisputeView } from '../../domain/dispute';
 import { FailureType } from '../../domain/failures';
 import { feeOn, type FeeKind } from '../../domain/fees';
@@ -10,7 +10,7 @@ import { activities } from '../activities/proxies';
 import { milestoneRefundId, refundWorkflowId } from '../refund/contract';
 import { refundWorkflow } from '../refund/workflow';
 import { refuse } from '../updates';
-import { queued, SerialEffects } from '../serial';
+import { OrderedStarts, queued, SerialEffects } from '../serial';
 import type { MilestoneInput, MilestoneStatus, PaymentRequestView, PayoutSettledArgs } from './contract';
 
 /** What a notice may add to the milestone's own facts (title, amount, currency). */
@@ -49,14 +49,18 @@ export class MilestoneCore {
   disputesOpened = 0;
   /** `<disputeId>/<key>` of each dispute text a snapshot has carried to the read model */
   private readonly savedTexts = new Set<string>();
-  readonly effects = new SerialEffects();
-  readonly notices = new SerialEffects();
+  readonly effects: SerialEffects;
+  readonly notices: SerialEffects;
   private eventSeq = 0;
   private noticeSeq = 0;
   private refundSeq = 0;
 
   constructor(readonly input: MilestoneInput) {
     this.amount = input.amount;
+    // Runs recorded before the patch keep the start order they were recorded with (see SerialEffects).
+    const starts = patched('effects-start-in-rounds') ? new OrderedStarts() : undefined;
+    this.effects = starts ? starts.queue() : new SerialEffects();
+    this.notices = starts ? starts.queue() : new SerialEffects();
   }
 
   get inEscrow(): number {

@@ -52,7 +52,7 @@ test('an update after a command-less workflow task, on a worker without cache, i
     // The funding mail completes last, and the task that follows it issues no command.
     await eventually(async () => {
       const t = await types();
-      const count = (type: number) => t.filter((x) => x === type).length;
+      const count = (type: temporal.api.enums.v1.EventType) => t.filter((x) => x === type).length;
       const lastDone = t.lastIndexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
       const allDone = count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) === count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
       return allDone && lastDone > 0 && t.length === lastDone + 4 && t.at(-1) === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED ? true : undefined;

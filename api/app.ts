@@ -8,7 +8,7 @@ import { methodGuard } from './middleware/method-guard';
 import { requestLog } from './middleware/request-log';
 import { requestIdInterceptor } from './request-context';
 import { routeMatcher } from './route-templates';
-import { rateLimit, TokenBuckets } from './middleware/rate-limit';
+import { rateLimit, SharedTokenBuckets } from './middleware/rate-limit';
 import { securityHeaders } from './middleware/security-headers';
 import { bodyTextGuard } from './middleware/text-guard';
 import { urlGuard } from './middleware/url-guard';
@@ -62,8 +62,8 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   app.use(requestLog(log, routeTemplates));
   app.use(securityHeaders);
   app.use(urlGuard);
-  const perAddress = new TokenBuckets(config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW);
-  const perUser = new TokenBuckets(config.RATE_LIMIT_PER_USER, config.RATE_LIMIT_WINDOW);
+  const perAddress = new SharedTokenBuckets(db, 'address', config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW);
+  const perUser = new SharedTokenBuckets(db, 'user', config.RATE_LIMIT_PER_USER, config.RATE_LIMIT_WINDOW);
   app.use(rateLimit(perAddress, 'address', (req) => req.ip ?? req.socket.remoteAddress));
   app.use(methodGuard(routeTemplates));
 

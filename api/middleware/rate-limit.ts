@@ -1,11 +1,18 @@
 import type { Request, RequestHandler } from 'express';
+import type { Db } from '../../db/pool';
+import { forgetFullBuckets, takeToken, type Taken } from '../../db/rate-limits';
 import { HttpProblem } from '../problem';
+
+export interface Limiter {
+  take(key: string): Taken | Promise<Taken>;
+}
 
 /**
  * Token buckets in this process's memory, one per key: `capacity` requests at once, refilled evenly over `windowMs`.
- * Each API instance limits on its own; behind N instances a caller gets up to N times the limit.
+ * Alone, each API instance would limit on its own (behind N instances, N times the limit): this is the fallback of
+ * the shared buckets below while PostgreSQL does not answer.
  */
-export class TokenBuckets {
+export class TokenBuckets implements Limiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly perMs: number;
 
@@ -52,12 +59,61 @@ export class TokenBuckets {
   }
 }
 
+/**
+ * Buckets in PostgreSQL, shared by every API process (db/rate-limits.ts), so that N replicas give a caller the
+ * limit once. When the database does not answer within `timeoutMs`, this process limits on its own for a while
+ * (`TokenBuckets`) rather than queue every request behind an unreachable database or let everything through.
+ */
+export class SharedTokenBuckets implements Limiter {
+  private readonly local: TokenBuckets;
+  private localUntil = 0;
+  private forgotAt = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly scope: string,
+    private readonly capacity: number,
+    private readonly windowMs: number,
+    private readonly timeoutMs = 250,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.local = new TokenBuckets(capacity, windowMs, now);
+  }
+
+  async take(key: string): Promise<Taken> {
+    const now = this.now();
+    if (now < this.localUntil) return this.local.take(key);
+    try {
+      // The settings are part of the key: buckets of other limits (a changed setting, another test) never mix.
+      const shared = `${this.scope}/${this.capacity}/${this.windowMs}:${key}`;
+      const taken = await within(takeToken(this.db, shared, this.capacity, this.windowMs), this.timeoutMs);
+      if (now - this.forgotAt > this.windowMs) {
+        this.forgotAt = now;
+        void forgetFullBuckets(this.db).catch(() => undefined);
+      }
+      return taken;
+    } catch {
+      this.localUntil = now + 5_000;
+      return this.local.take(key);
+    }
+  }
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined); // answered after the timeout: nobody listens any more
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** 429 with Retry-After once the caller's bucket (by address, or by user once authenticated) is empty. */
-export function rateLimit(buckets: TokenBuckets, scope: 'address' | 'user', keyOf: (req: Request) => string | undefined): RequestHandler {
-  return (req, _res, next) => {
+export function rateLimit(buckets: Limiter, scope: 'address' | 'user', keyOf: (req: Request) => string | undefined): RequestHandler {
+  return async (req, _res, next) => {
     const key = keyOf(req);
     if (key === undefined) return next();
-    const taken = buckets.take(key);
+    const taken = await buckets.take(key);
     if (!taken.ok) {
       throw new HttpProblem(429, `too many requests from this ${scope}; retry in ${taken.retryAfterSeconds} s`, 'rate-limited', undefined, {
         'Retry-After': String(taken.retryAfterSeconds),

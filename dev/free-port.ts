@@ -31,3 +31,17 @@ export function waitForPort(port: number, timeoutMs: number): Promise<void> {
     attempt();
   });
 }
+
+/** A free port in [low, high] (Temporal stores its membership ports as a SQL smallint: below 32768). */
+export async function freePortIn(low: number, high: number, tries = 50): Promise<number> {
+  for (let i = 0; i < tries; i++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port in ${low}-${high} after ${tries} tries`);
+}

@@ -12,9 +12,9 @@ import type { OrdersInbox } from '../../dev/orders-inbox';
 import { oneLine } from '../fail';
 import { problemOf, statusLine, WEBHOOK_ROUTE, type ApiClient, type Exchange } from './client';
 import type { Findings } from './findings';
-import { elapsed } from './log';
+import { elapsed } from '../topology/log';
 import type { MilestoneRun } from './lives';
-import type { ProcEvent } from './processes';
+import type { ProcEvent } from '../topology/processes';
 import type { Confirmation, DepositSent } from './provider';
 
 export interface Check {

@@ -9,7 +9,7 @@ import type { Role } from '../../domain/parties';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET } from '../../lib/config';
 import { signPayload } from '../../lib/webhook-signature';
 import { oneLine } from '../fail';
-import { sleep } from './log';
+import { sleep } from '../topology/log';
 
 export interface Caller {
   sub: string;

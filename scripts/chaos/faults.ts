@@ -6,10 +6,10 @@
 import { oneLine } from '../fail';
 import type { Plan } from './args';
 import type { ApiClient } from './client';
-import { elapsed, log, sleep } from './log';
-import type { Proc } from './processes';
+import { elapsed, log, sleep } from '../topology/log';
+import type { Proc } from '../topology/processes';
 import type { Rng } from './rng';
-import type { System } from './system';
+import type { System } from '../topology/system';
 
 export const FAULT_KINDS = ['worker-kill', 'api-kill', 'postgres-restart', 'temporal-restart'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -134,6 +134,7 @@ export class FaultInjector {
       case 'api-kill':
         return this.system.apis[f.target];
       case 'postgres-restart':
+        if (!this.system.postgres) throw new Error('PostgreSQL is not the harness\'s to restart');
         return this.system.postgres;
       case 'temporal-restart':
         return this.system.temporal;

@@ -7,7 +7,7 @@ import type { Caller, Exchange, RequestBody } from './client';
 import { statusLine } from './client';
 import type { Findings } from './findings';
 import type { World, MilestoneRun } from './lives';
-import { sleep } from './log';
+import { sleep } from '../topology/log';
 import type { MilestonePlan } from './population';
 import type { Tracked } from './provider';
 

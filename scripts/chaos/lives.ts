@@ -6,7 +6,7 @@ import type { ApiClient, Caller } from './client';
 import { caller, statusLine } from './client';
 import type { Findings } from './findings';
 import { judge, Life, LifeStopped, ROUTES, WAIT_MS } from './life';
-import { log } from './log';
+import { log } from '../topology/log';
 import { drawMilestone, type MilestonePlan, type ProjectPlan } from './population';
 import type { PaymentProviderSim, Tracked } from './provider';
 import type { Rng } from './rng';

@@ -17,12 +17,12 @@ import { ApiClient, caller } from './client';
 import { faultSchedule, FaultInjector, FAULT_KINDS } from './faults';
 import { Findings } from './findings';
 import { Lives, type MilestoneRun } from './lives';
-import { elapsed, log, logTo, sleep } from './log';
+import { elapsed, log, logTo, sleep } from '../topology/log';
 import { drawPopulation, LIVES } from './population';
 import { ReadinessWatch } from './probes';
 import { PaymentProviderSim } from './provider';
 import { Rng } from './rng';
-import { System } from './system';
+import { System } from '../topology/system';
 
 const FINAL = ['paid', 'refunded', 'cancelled'];
 

@@ -4,8 +4,8 @@
  */
 import { oneLine } from '../fail';
 import type { Check } from './checks';
-import { elapsed, sleep } from './log';
-import type { System } from './system';
+import { elapsed, sleep } from '../topology/log';
+import type { System } from '../topology/system';
 
 export interface ReadyProbe {
   api: string;
@@ -32,7 +32,7 @@ export class ReadinessWatch {
 
   /** Dependencies not running at all (killed, not started again yet); one starting may already answer. */
   private downNow(): string[] {
-    return [this.system.postgres, this.system.temporal].filter((p) => p.state === 'down').map((p) => p.name);
+    return [this.system.postgres, this.system.temporal].filter((p) => p?.state === 'down').map((p) => p!.name);
   }
 
   start(): void {

@@ -7,7 +7,7 @@ import type { OrdersInbox, ReceivedOrder } from '../../dev/orders-inbox';
 import { oneLine } from '../fail';
 import { statusLine, type ApiClient, type Caller, type Exchange } from './client';
 import type { Findings } from './findings';
-import { log, sleep } from './log';
+import { log, sleep } from '../topology/log';
 
 /** A milestone as the provider needs to know it: who may read its state. */
 export interface Tracked {

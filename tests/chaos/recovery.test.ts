@@ -8,7 +8,7 @@ import { signToken } from '../../dev/tokens';
 import type { Role } from '../../domain/parties';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET } from '../../lib/config';
 import { signPayload } from '../../lib/webhook-signature';
-import { System } from '../../scripts/chaos/system';
+import { System } from '../../scripts/topology/system';
 import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { eventually } from '../helpers/temporal';
 
@@ -114,11 +114,11 @@ test('PostgreSQL stopped in immediate mode with a release in flight: the retry g
   const key = uniq('rel');
   const inFlight = client('POST', `${path}/release`, { key }).catch(() => undefined);
   await sleep(30);
-  await system.postgres.kill('SIGQUIT', { leader: true, reason: 'test: immediate shutdown' });
+  await system.postgres!.kill('SIGQUIT', { leader: true, reason: 'test: immediate shutdown' });
   const during = await inFlight;
   if (during) expect([200, 503]).toContain(during.status);
   await sleep(3000);
-  await system.postgres.start();
+  await system.postgres!.start();
   const recovered = Date.now();
   const answer = await retried(() => client('POST', `${path}/release`, { key }));
   const took = Date.now() - recovered;

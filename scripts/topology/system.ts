@@ -1,8 +1,9 @@
 /**
- * The system under test, as separate processes on free ports in one temporary directory: PostgreSQL (the embedded
- * package's real binaries, run by us so that it can be stopped in immediate mode and started again on its data),
- * the Temporal dev server (on a SQLite file, restartable), workers and API processes; the mail catcher and the
- * payment provider's orders inbox run inside the harness.
+ * The system as separate processes on free ports in one directory: PostgreSQL (the embedded package's real binaries,
+ * run by us so that it can be stopped in immediate mode and started again on its data; or a server of the caller's),
+ * Temporal — the dev server on a SQLite file, or the full server on PostgreSQL (temporal-server.ts), both restartable —
+ * workers and API processes, optionally behind a round-robin proxy; the mail catcher and the payment provider's
+ * orders inbox run inside the harness. The chaos harness and the cluster (`npm run cluster`, its tests) run on it.
  */
 import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,9 @@ import { unreachable } from '../../dev/pg-placement';
 import { temporalCliPath } from '../../dev/temporal-binaries';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET } from '../../lib/config';
 import { Proc, until, type ProcEvent } from './processes';
+import { RoundRobinProxy } from './proxy';
+import { ensureNamespace, freeServerPorts, serverCommand, setUpTemporalSchemas, temporalServerBinaries, type PgServer } from './temporal-server';
+import { log } from './log';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -52,6 +56,18 @@ export interface SystemOptions {
   apis: number;
   /** delay before the mail catcher accepts a message's DATA */
   smtpDelayMs: number;
+  /** `dev`: the Temporal dev server (SQLite); `server`: the full Temporal server on PostgreSQL (default dev) */
+  temporal?: 'dev' | 'server';
+  /** the application's settings (default SYSTEM_SETTINGS: short timings, the webhook rail) */
+  settings?: Record<string, string>;
+  /** a PostgreSQL server of the caller's, by the URL of the application's database: none is started */
+  postgresUrl?: string;
+  /** a round-robin proxy in front of the APIs, on this port (0: any free one) */
+  proxyPort?: number;
+  /** the APIs' ports (default: free ones) */
+  apiPorts?: number[];
+  /** the mail catcher's web inbox, on this port */
+  mailHttpPort?: number;
 }
 
 export class System {
@@ -59,12 +75,16 @@ export class System {
   readonly apis: Proc[] = [];
   readonly workers: Proc[] = [];
   readonly apiUrls: string[] = [];
-  postgres!: Proc;
+  /** undefined when the PostgreSQL server is the caller's */
+  postgres?: Proc;
   temporal!: Proc;
+  proxy?: RoundRobinProxy;
   mail!: MailCatcher;
   inbox!: OrdersInbox;
   databaseUrl = '';
   temporalAddress = '';
+  /** the full server's Prometheus endpoint */
+  temporalMetricsUrl?: string;
   private env: NodeJS.ProcessEnv = {};
 
   private constructor(readonly o: SystemOptions) {}
@@ -76,19 +96,30 @@ export class System {
   }
 
   get all(): Proc[] {
-    return [this.postgres, this.temporal, ...this.workers, ...this.apis].filter(Boolean);
+    return [this.postgres, this.temporal, ...this.workers, ...this.apis].filter((p): p is Proc => Boolean(p));
+  }
+
+  /** Where clients go: the proxy when there is one, else the first API. */
+  get url(): string {
+    return this.proxy?.url ?? this.apiUrls[0];
   }
 
   private async boot(): Promise<void> {
     mkdirSync(path.join(this.o.dir, 'logs'), { recursive: true });
     chmodSync(this.o.dir, 0o755); // PostgreSQL runs as its own user when we are root
-    await Promise.all([this.bootPostgres(), this.bootTemporal()]);
-    this.mail = await startMailCatcher({ delayMs: this.o.smtpDelayMs });
+    if (this.o.temporal === 'server') {
+      // Temporal's databases live on the same PostgreSQL server, beside the application's own database.
+      const [binaries] = await Promise.all([temporalServerBinaries(log), this.o.postgresUrl ? this.usePostgres(this.o.postgresUrl) : this.bootPostgres()]);
+      await this.bootTemporalServer(binaries);
+    } else {
+      await Promise.all([this.o.postgresUrl ? this.usePostgres(this.o.postgresUrl) : this.bootPostgres(), this.bootTemporal()]);
+    }
+    this.mail = await startMailCatcher({ delayMs: this.o.smtpDelayMs, httpPort: this.o.mailHttpPort });
     this.inbox = await startOrdersInbox({ secret: DEV_PAYMENTS_WEBHOOK_SECRET });
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !INHERITED_OUT.test(k)));
     this.env = {
       ...inherited,
-      ...SYSTEM_SETTINGS,
+      ...(this.o.settings ?? SYSTEM_SETTINGS),
       DATABASE_URL: this.databaseUrl,
       TEMPORAL_ADDRESS: this.temporalAddress,
       TEMPORAL_NAMESPACE: 'default',
@@ -98,12 +129,70 @@ export class System {
     };
     for (let i = 1; i <= this.o.workers; i++) this.workers.push(this.workerProc(i));
     for (let i = 1; i <= this.o.apis; i++) {
-      const port = await freePort();
+      const port = this.o.apiPorts?.[i - 1] ?? (await freePort());
       this.apiUrls.push(`http://127.0.0.1:${port}`);
       this.apis.push(this.apiProc(i, port));
     }
     // The workers migrate the schema (serialised by an advisory lock); the APIs too.
     await Promise.all([...this.workers, ...this.apis].map((p) => p.start()));
+    if (this.o.proxyPort !== undefined) this.proxy = await RoundRobinProxy.start(this.apiUrls, this.o.proxyPort);
+  }
+
+  /** A worker started again on other code (a rolling upgrade): stopped as a deployment would (SIGTERM, drained), replaced. */
+  async replaceWorker(index: number, args: string[]): Promise<Proc> {
+    const old = this.workers[index];
+    await old.stop(30_000);
+    old.close();
+    const next = this.workerProc(index + 1, args);
+    this.workers[index] = next;
+    await next.start();
+    return next;
+  }
+
+  /** The caller's PostgreSQL server: the application's database is the URL's (created when missing). */
+  private async usePostgres(url: string): Promise<void> {
+    const parsed = new URL(url);
+    const database = decodeURIComponent(parsed.pathname.slice(1)) || 'escrow';
+    const admin = new URL(url);
+    admin.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+    } finally {
+      await client.end();
+    }
+    this.databaseUrl = url;
+  }
+
+  /** The PostgreSQL server the application's database is on, as Temporal's sql tool and config want it. */
+  private pgServer(): PgServer {
+    const u = new URL(this.databaseUrl);
+    return { host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+  }
+
+  private async bootTemporalServer(binaries: Awaited<ReturnType<typeof temporalServerBinaries>>): Promise<void> {
+    const server = this.pgServer();
+    await setUpTemporalSchemas(binaries, server);
+    const ports = await freeServerPorts();
+    const { command, args, env } = serverCommand(binaries, server, ports, process.env.TEMPORAL_LOG_LEVEL || 'warn');
+    const address = `127.0.0.1:${ports.frontend}`;
+    this.temporal = new Proc(
+      {
+        name: 'temporal',
+        command,
+        args,
+        env,
+        logFile: this.logFile('temporal'),
+        readyTimeoutMs: 90_000,
+        ready: (alive) => until(alive, () => ensureNamespace(address, 'default').then(() => true), 'Temporal server'),
+      },
+      this.events,
+    );
+    await this.temporal.start();
+    this.temporalAddress = address;
+    this.temporalMetricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
   }
 
   private logFile(name: string): string {
@@ -116,7 +205,9 @@ export class System {
     if (blocked) throw new Error(`${unreachable(`the run directory ${this.o.dir}`, blocked)}: set TMPDIR to a directory it can enter`);
     const port = await freePort();
     const template = process.env.CHAOS_PG_TEMPLATE;
-    if (template) {
+    if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      // a directory of an earlier run (CLUSTER_DIR): its data goes on
+    } else if (template) {
       copyDataDir(template, dataDir);
     } else {
       // initdb as the postgres user; from then on the server is ours to start, stop and crash.
@@ -138,7 +229,7 @@ export class System {
       {
         name: 'postgres',
         command: path.join(postgresBinDir(), 'postgres'),
-        args: ['-D', dataDir, '-p', String(port), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+        args: ['-D', dataDir, '-p', String(port), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
         env: { ...process.env, LC_MESSAGES: 'C' },
         uid: account?.uid,
         gid: account?.gid,
@@ -152,7 +243,8 @@ export class System {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     try {
-      await admin.query('CREATE DATABASE escrow');
+      const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'escrow'`);
+      if (exists.rowCount === 0) await admin.query('CREATE DATABASE escrow');
     } finally {
       await admin.end();
     }
@@ -183,12 +275,12 @@ export class System {
     this.temporalAddress = address;
   }
 
-  private workerProc(i: number): Proc {
+  private workerProc(i: number, args = ['worker/main.ts']): Proc {
     return new Proc(
       {
         name: `worker-${i}`,
         command: TSX,
-        args: ['worker/main.ts'],
+        args,
         cwd: ROOT,
         env: this.env,
         logFile: this.logFile(`worker-${i}`),
@@ -233,15 +325,15 @@ export class System {
 
   /** Starts whatever is down (at the end of the faults), PostgreSQL and Temporal first. */
   async ensureAllUp(): Promise<void> {
-    for (const proc of [this.postgres, this.temporal]) if (!proc.isUp) await proc.start().catch(() => undefined);
+    for (const proc of [this.postgres, this.temporal]) if (proc && !proc.isUp) await proc.start().catch(() => undefined);
     await Promise.all([...this.workers, ...this.apis].filter((p) => !p.isUp).map((p) => p.start().catch(() => undefined)));
   }
 
   /** Everything down: the API and workers first, then Temporal and PostgreSQL, then what runs in here. */
   async stop(): Promise<void> {
     await Promise.all([...this.apis, ...this.workers].map((p) => p.stop()));
-    await Promise.all([this.temporal, this.postgres].filter(Boolean).map((p) => p.stop(10_000)));
-    await Promise.all([this.mail?.close(), this.inbox?.close()]);
+    await Promise.all([this.temporal, this.postgres].filter((p): p is Proc => Boolean(p)).map((p) => p.stop(10_000)));
+    await Promise.all([this.mail?.close(), this.inbox?.close(), this.proxy?.close()]);
     for (const p of this.all) p.close();
   }
 

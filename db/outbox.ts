@@ -58,6 +58,15 @@ export async function claimMail(db: Db, key: string, leaseSeconds: number): Prom
   return rows[0].state === 'pending' ? 'in-flight' : 'done';
 }
 
+/** How long until the lease on a claimed mail expires (0 when it has). */
+export async function leaseLeftMs(db: Db, key: string, leaseSeconds: number): Promise<number> {
+  const { rows } = await db.query<{ ms: number }>(
+    `SELECT GREATEST(0, EXTRACT(EPOCH FROM claimed_at + make_interval(secs => $2) - now()) * 1000)::float8 AS ms FROM sent_emails WHERE key = $1`,
+    [key, leaseSeconds],
+  );
+  return Math.ceil(rows[0]?.ms ?? 0);
+}
+
 // Each write below lands only if the claim is still the latest: an attempt that outlived its lease changes nothing.
 const LATEST_CLAIM = `key = $1 AND attempts = $2 AND state = 'pending'`;
 

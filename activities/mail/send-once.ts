@@ -1,15 +1,22 @@
-import { claimMail, enqueueMail, markMailRefused, markMailSent, releaseMail, type MailClaim } from '../../db/outbox';
+import { ApplicationFailure } from '@temporalio/common';
+import { claimMail, enqueueMail, leaseLeftMs, markMailRefused, markMailSent, releaseMail, type MailClaim } from '../../db/outbox';
 import type { Db } from '../../db/pool';
 import type { Mailer, OutgoingMail } from './mailer';
 
-/** How long an attempt holds a mail before a retry may take it over. */
-export const MAIL_LEASE_SECONDS = 60;
+/**
+ * How long an attempt holds a mail before a retry may take it over: the longest an attempt can still be talking to
+ * the SMTP server (the mailer's connection, greeting and socket timeouts: 10 + 10 + 20 s), so that a worker that
+ * died with a mail claimed delays it by this much, and a slow attempt still sending is not doubled by its retry.
+ */
+export const MAIL_LEASE_SECONDS = 40;
 
-/** Another attempt is sending this mail right now: retried later, when it has been sent or its lease has expired. */
-export class MailInFlight extends Error {
-  constructor(key: string) {
-    super(`mail ${key} is being sent by another attempt`);
-    this.name = 'MailInFlight';
+/**
+ * Another attempt is sending this mail right now: retried when its lease expires (the retry is scheduled for that
+ * moment rather than on the activity's backoff, which could add half a minute more).
+ */
+export class MailInFlight extends ApplicationFailure {
+  constructor(key: string, retryInMs: number) {
+    super(`mail ${key} is being sent by another attempt`, 'MailInFlight', false, undefined, undefined, Math.max(1000, retryInMs));
   }
 }
 
@@ -23,7 +30,7 @@ export function deliverOnce({ db, mailer, leaseSeconds = MAIL_LEASE_SECONDS }: {
   return async (key: string, mail: OutgoingMail, queuedClaim?: MailClaim): Promise<void> => {
     const claim = queuedClaim ?? (await claimMail(db, key, leaseSeconds));
     if (claim === 'done') return;
-    if (claim === 'in-flight') throw new MailInFlight(key);
+    if (claim === 'in-flight') throw new MailInFlight(key, await leaseLeftMs(db, key, leaseSeconds));
     try {
       await mailer.send({ ...mail, messageId: claim.messageId });
     } catch (err) {

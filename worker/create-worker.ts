@@ -4,8 +4,8 @@ import type { Activities } from '../workflows/activities/contract';
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /** Bundles the workflow code once; tests and the worker pass the bundle to every Worker they create. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+export function bundleWorkflows(workflowsPath = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {

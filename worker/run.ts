@@ -1,4 +1,7 @@
-/** The worker process: runs milestone and project workflows and all activities against the configured services. */
+/**
+ * The worker process: runs milestone and project workflows and all activities against the configured services.
+ * `workflowsPath` is the workflow code to bundle (the repository's, unless a rolling-upgrade test gives its next version).
+ */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -8,10 +11,10 @@ import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { waitFor } from '../lib/wait-for';
 import { buildActivityDeps } from './build-deps';
-import { bundleWorkflows, createWorker } from './create-worker';
+import { bundleWorkflows, createWorker, WORKFLOWS_PATH } from './create-worker';
 import { installSdkLogger } from './sdk-logger';
 
-async function main() {
+export async function runWorker(workflowsPath = WORKFLOWS_PATH): Promise<void> {
   const config = loadConfigOrExit('worker');
   const log = createLogger(config, 'worker');
   for (const warning of config.warnings) log.warn(warning);
@@ -21,7 +24,7 @@ async function main() {
   const connection = await waitFor('Temporal', () => NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }), log);
   const clientConnection = await waitFor('Temporal', () => Connection.connect({ address: config.TEMPORAL_ADDRESS }), log);
   const deps = buildActivityDeps(config, db, new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }));
-  const workflowBundle = await bundleWorkflows();
+  const workflowBundle = await bundleWorkflows(workflowsPath);
   let stopping = false;
   let running = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -53,8 +56,3 @@ async function main() {
   await clientConnection.close();
   await db.end();
 }
-
-main().catch((err: unknown) => {
-  createLogger({ LOG_LEVEL: 'info' }, 'worker').fatal({ err }, 'worker stopped');
-  process.exit(1);
-});

@@ -1,6 +1,6 @@
 /** The chaos harness's command line: `npm run chaos -- [--milestones N] [--seed S] [--plan default|storm] …`. */
 
-export const PLANS = ['default', 'storm', 'none'] as const;
+export const PLANS = ['default', 'storm', 'processes', 'none'] as const;
 export type Plan = (typeof PLANS)[number];
 
 export interface ChaosOptions {
@@ -17,15 +17,17 @@ export interface ChaosOptions {
   settleMs: number;
   /** the mail server waits this long before taking a message (widens the window of a resent mail) */
   smtpDelayMs: number;
+  /** the Temporal dev server (SQLite), or the full server on PostgreSQL (the cluster's) */
+  temporal: 'dev' | 'server';
 }
 
-export const USAGE = `usage: npm run chaos -- [--milestones N] [--seed S] [--plan default|storm|none]
+export const USAGE = `usage: npm run chaos -- [--milestones N] [--seed S] [--plan default|storm|processes|none]
                       [--concurrency K] [--workers 1|2|3] [--apis 1|2|3] [--keep] [--settle SECONDS]
-                      [--smtp-delay MS]
+                      [--smtp-delay MS] [--temporal dev|server]
   --milestones N   milestones to drive (default 60)
   --seed S         seed of the plan and of the fault schedule (default 1)
-  --plan P         default: a handful of each fault; storm: many, overlapping; none: no fault, a baseline
-                   (default default)
+  --plan P         default: a handful of each fault; storm: many, overlapping; processes: workers and APIs
+                   killed, one at a time; none: no fault, a baseline (default default)
   --concurrency K  milestones in flight at once (default 12)
   --workers W      worker processes (default 2)
   --apis A         API processes behind the client's round robin (default 2)
@@ -33,6 +35,8 @@ export const USAGE = `usage: npm run chaos -- [--milestones N] [--seed S] [--pla
   --settle S       seconds to wait for every end state once the lives are over (default 300)
   --smtp-delay MS  the mail server takes each message MS after its DATA (default 0): a worker killed meanwhile
                    leaves a mail the SMTP server has and the outbox does not know it sent
+  --temporal T     dev: the Temporal dev server on SQLite (default); server: the full Temporal server on
+                   PostgreSQL, as \`npm run cluster\` runs it
 Exit 0: every invariant held; 1: an invariant failed (the summary names it); 2: bad arguments or the system did not start.`;
 
 export class UsageError extends Error {}
@@ -44,7 +48,7 @@ function integer(name: string, text: string | undefined, min: number, max: numbe
 }
 
 export function parseArgs(argv: string[]): ChaosOptions {
-  const o: ChaosOptions = { milestones: 60, seed: '1', plan: 'default', concurrency: 12, workers: 2, apis: 2, keep: false, settleMs: 300_000, smtpDelayMs: 0 };
+  const o: ChaosOptions = { milestones: 60, seed: '1', plan: 'default', concurrency: 12, workers: 2, apis: 2, keep: false, settleMs: 300_000, smtpDelayMs: 0, temporal: 'dev' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => (inline !== undefined ? inline : argv[++i]);
@@ -79,6 +83,12 @@ export function parseArgs(argv: string[]): ChaosOptions {
       case '--smtp-delay':
         o.smtpDelayMs = integer(flag, value(), 0, 30_000);
         break;
+      case '--temporal': {
+        const temporal = value();
+        if (temporal !== 'dev' && temporal !== 'server') throw new UsageError(`--temporal is dev or server, not ${temporal ?? 'nothing'}`);
+        o.temporal = temporal;
+        break;
+      }
       case '--keep':
         o.keep = true;
         break;

@@ -42,6 +42,7 @@ export interface FaultRecord extends Fault {
 /** Per plan, for 60 milestones; fewer milestones scale the counts down (at least one of each). */
 const COUNTS: Record<Exclude<Plan, 'none'>, Record<FaultKind, number>> = {
   default: { 'worker-kill': 3, 'api-kill': 3, 'postgres-restart': 2, 'temporal-restart': 2 },
+  processes: { 'worker-kill': 3, 'api-kill': 3, 'postgres-restart': 0, 'temporal-restart': 0 },
   storm: { 'worker-kill': 10, 'api-kill': 10, 'postgres-restart': 5, 'temporal-restart': 5 },
 };
 
@@ -75,6 +76,7 @@ export function faultSchedule(plan: Plan, rng: Rng, o: { milestones: number; con
   const scale = Math.min(1, o.milestones / 60);
   const kinds: FaultKind[] = [];
   for (const kind of FAULT_KINDS) {
+    if (COUNTS[plan][kind] === 0) continue;
     const n = Math.max(plan === 'storm' ? 2 : 1, Math.round(COUNTS[plan][kind] * scale));
     for (let i = 0; i < n; i++) kinds.push(kind);
   }
@@ -83,7 +85,7 @@ export function faultSchedule(plan: Plan, rng: Rng, o: { milestones: number; con
     kind !== 'postgres-restart' ? 'sigkill' : plan === 'storm' && rng.chance(0.5) ? 'crash' : 'immediate';
   const window = expectedLivesMs(o.milestones, o.concurrency);
   const faults: Fault[] = [];
-  if (plan === 'default') {
+  if (plan !== 'storm') {
     const slot = (window - 5000) / kinds.length;
     let free = 0;
     for (const [i, kind] of rng.shuffle(kinds).entries()) {

@@ -8,65 +8,25 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { createPool, type Db } from '../../db/pool';
+import { createPool } from '../../db/pool';
 import { oneLine } from '../fail';
 import { parseArgs, UsageError, type ChaosOptions } from './args';
 import { answers, endStates, ledgerRules, mails, money, orders, processes, summaries, workflows, type Check } from './checks';
 import { ApiClient, caller } from './client';
 import { faultSchedule, FaultInjector, FAULT_KINDS } from './faults';
 import { Findings } from './findings';
-import { Lives, type MilestoneRun } from './lives';
+import { Lives } from './lives';
 import { elapsed, log, logTo, sleep } from '../topology/log';
 import { drawPopulation, LIVES } from './population';
 import { ReadinessWatch } from './probes';
 import { PaymentProviderSim } from './provider';
 import { Rng } from './rng';
+import { settle } from './settle';
 import { System } from '../topology/system';
-
-const FINAL = ['paid', 'refunded', 'cancelled'];
 
 let system: System | undefined;
 let stopped: Promise<void> | undefined;
 let interrupted = false;
-
-/**
- * Until nothing can move any more: every life that went on is at a final state, its payouts and refunds confirmed,
- * no open workflow but those of lives that stopped (they fail the checks; waiting for them would only take time).
- */
-async function settle(db: Db, temporalAddress: string, runs: MilestoneRun[], provider: PaymentProviderSim, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
-  const allowedOpen = new Set(runs.filter((r) => r.stopped).flatMap((r) => [`milestone:${r.milestoneId}`, `project:${r.projectId}`]));
-  let last = '';
-  try {
-    while (Date.now() < deadline) {
-      try {
-        const ids = runs.filter((r) => !r.stopped && r.milestoneId).map((r) => r.milestoneId!);
-        const { rows } = await db.query<{ n: number }>('SELECT count(*) AS n FROM milestones WHERE id = ANY($1) AND NOT (state = ANY($2))', [ids, FINAL]);
-        const { rows: moving } = await db.query<{ n: number }>(
-          `SELECT (SELECT count(*) FROM refunds WHERE state = 'ordered' AND milestone_id = ANY($1))
-                + (SELECT count(*) FROM payouts WHERE state = 'ordered' AND milestone_id = ANY($1)) AS n`,
-          [ids],
-        );
-        const unconfirmed = provider.unconfirmedFor(ids);
-        const open: string[] = [];
-        for await (const wf of client.workflow.list({ query: 'ExecutionStatus="Running"' })) if (!allowedOpen.has(wf.workflowId)) open.push(wf.workflowId);
-        const now = `${rows[0].n} milestone(s) not final, ${moving[0].n} payout(s)/refund(s) in transit, ${unconfirmed} order(s) unconfirmed, ${open.length} workflow(s) open${open.length ? ` (${open.slice(0, 4).join(', ')}${open.length > 4 ? ', …' : ''})` : ''}`;
-        if (now !== last) log(`settling: ${now}`);
-        last = now;
-        if (rows[0].n === 0 && moving[0].n === 0 && unconfirmed === 0 && open.length === 0) return true;
-      } catch (err) {
-        log(`settling: ${oneLine(err)}`);
-      }
-      await sleep(2000);
-    }
-    return false;
-  } finally {
-    await connection.close();
-  }
-}
 
 function runIdOf(seed: string): string {
   return `s${seed.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}x${Date.now().toString(36)}`;
@@ -81,7 +41,7 @@ async function drive(o: ChaosOptions, dir: string): Promise<number> {
   log(`run ${run}: ${o.milestones} milestone(s) in ${population.length} project(s), seed ${o.seed}, plan ${o.plan}, ${o.workers} worker(s), ${o.apis} API(s); in ${dir}`);
   for (const f of schedule) log(`  scheduled +${(f.at / 1000).toFixed(1)}s ${f.kind} #${f.target + 1}${f.kind === 'postgres-restart' ? ` ${f.mode}` : ''} down ${(f.downMs / 1000).toFixed(1)} s`);
 
-  system = await System.start({ dir, workers: o.workers, apis: o.apis, smtpDelayMs: o.smtpDelayMs });
+  system = await System.start({ dir, workers: o.workers, apis: o.apis, smtpDelayMs: o.smtpDelayMs, temporal: o.temporal });
   const tStarted = Date.now();
   log(`system up in ${((tStarted - t0) / 1000).toFixed(1)} s: APIs ${system.apiUrls.join(' ')}, Temporal ${system.temporalAddress}, ${system.databaseUrl}`);
   const db = createPool(system.databaseUrl, 4);
@@ -140,7 +100,7 @@ async function drive(o: ChaosOptions, dir: string): Promise<number> {
     seed: o.seed,
     plan: o.plan,
     run,
-    topology: { workers: o.workers, apis: o.apis, concurrency: o.concurrency, paymentProvider: 'webhook (orders inbox in the harness)' },
+    topology: { workers: o.workers, apis: o.apis, concurrency: o.concurrency, temporal: o.temporal === 'server' ? 'full server on PostgreSQL' : 'dev server (SQLite)', paymentProvider: 'webhook (orders inbox in the harness)' },
     milestones: {
       planned: o.milestones,
       driven: lives.runs.length,

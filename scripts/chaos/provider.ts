@@ -105,7 +105,9 @@ export class PaymentProviderSim {
     if (applied === 0 && !deliveries.some(maybeApplied)) return bad('no delivery of a new deposit event answered "applied"');
   }
 
+  /** Confirms the orders that arrive from now on (those already in the inbox belong to earlier lives). */
   start(): void {
+    for (const order of this.inbox.orders) this.seen.add(order.idempotencyKey);
     this.running = true;
     this.loop = (async () => {
       while (this.running) {

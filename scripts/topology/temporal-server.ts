@@ -49,23 +49,23 @@ export interface PgServer {
   password: string;
 }
 
-export const TEMPORAL_DATABASES = { temporal: 'temporal', visibility: 'temporal_visibility' } as const;
-
 /**
- * Creates Temporal's two databases when missing and brings their schemas to the release's version, as the
- * admin-tools image does in docker-compose.yml: create, setup-schema at 0.0, update-schema from the versioned files.
- * Running it again on set-up databases changes nothing.
+ * Creates Temporal's two databases when missing and brings their schemas to the release's version with
+ * cluster/setup-schemas.sh, the script the admin-tools container runs in docker-compose.yml. Running it again on
+ * set-up databases changes nothing.
  */
-export async function setUpTemporalSchemas(b: TemporalServerBinaries, pg: PgServer, names = TEMPORAL_DATABASES): Promise<void> {
-  const base = ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--pw', pg.password];
-  for (const [schema, db] of [['temporal', names.temporal], ['visibility', names.visibility]] as const) {
-    const tool = (...args: string[]) => run(b.sqlTool, [...base, '--db', db, ...args], { maxBuffer: 16 * 1024 * 1024 });
-    await tool('create-database').catch((err: { stderr?: string; stdout?: string }) => {
-      if (!/already exists/.test(`${err.stderr ?? ''}${err.stdout ?? ''}`)) throw err;
-    });
-    await tool('setup-schema', '-v', '0.0');
-    await tool('update-schema', '-d', path.join(b.source, 'schema', 'postgresql', 'v12', schema, 'versioned'));
-  }
+export async function setUpTemporalSchemas(b: TemporalServerBinaries, pg: PgServer): Promise<void> {
+  await run('sh', [path.join(ROOT, 'cluster', 'setup-schemas.sh')], {
+    maxBuffer: 16 * 1024 * 1024,
+    env: {
+      PATH: `${path.dirname(b.sqlTool)}:${process.env.PATH}`,
+      SQL_HOST: pg.host,
+      SQL_PORT: String(pg.port),
+      SQL_USER: pg.user,
+      SQL_PASSWORD: pg.password,
+      SCHEMA_DIR: path.join(b.source, 'schema', 'postgresql', 'v12'),
+    },
+  });
 }
 
 export interface ServerPorts {

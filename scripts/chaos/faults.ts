@@ -83,7 +83,8 @@ export function faultSchedule(plan: Plan, rng: Rng, o: { milestones: number; con
   const target = (kind: FaultKind) => (kind === 'worker-kill' ? rng.int(0, o.workers - 1) : kind === 'api-kill' ? rng.int(0, o.apis - 1) : 0);
   const mode = (kind: FaultKind): Fault['mode'] =>
     kind !== 'postgres-restart' ? 'sigkill' : plan === 'storm' && rng.chance(0.5) ? 'crash' : 'immediate';
-  const window = expectedLivesMs(o.milestones, o.concurrency);
+  // `processes` stops no dependency, so nothing slows the lives down: the faults must come sooner to land in them.
+  const window = expectedLivesMs(o.milestones, o.concurrency) * (plan === 'processes' ? 0.4 : 1);
   const faults: Fault[] = [];
   if (plan !== 'storm') {
     const slot = (window - 5000) / kinds.length;

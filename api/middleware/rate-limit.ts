@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Db } from '../../db/pool';
 import { forgetFullBuckets, takeToken, type Taken } from '../../db/rate-limits';
+import { within } from '../../lib/within';
 import { HttpProblem } from '../problem';
 
 export interface Limiter {
@@ -99,15 +100,6 @@ export class SharedTokenBuckets implements Limiter {
       return this.local.take(key);
     }
   }
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-  });
-  promise.catch(() => undefined); // answered after the timeout: nobody listens any more
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** 429 with Retry-After once the caller's bucket (by address, or by user once authenticated) is empty. */

@@ -2,17 +2,15 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import { ping, type Db } from '../../db/pool';
+import { within } from '../../lib/within';
 import { problemResponses, responseConfig } from '../openapi';
 import { HealthView, OpenApiDocument, ReadyView } from './service.schemas';
 
 /** A probe answers within a second whatever is down: an orchestrator's own timeout must not be what says so. */
 const PROBE_MS = 800;
 
-const answersWithin = (ms: number, probe: Promise<unknown>): Promise<'ok' | 'unreachable'> => {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'unreachable'>((resolve) => (timer = setTimeout(resolve, ms, 'unreachable')));
-  return Promise.race([probe.then(() => 'ok' as const, () => 'unreachable' as const), late]).finally(() => clearTimeout(timer));
-};
+const answersWithin = (ms: number, probe: Promise<unknown>): Promise<'ok' | 'unreachable'> =>
+  within(probe, ms).then(() => 'ok' as const, () => 'unreachable' as const);
 
 /** Probes and the document: public, for load balancers, orchestrators and API clients. */
 export function serviceRouter({ db, temporal, registry, document }: { db: Db; temporal: Client; registry: OpenAPIRegistry; document: () => object }) {

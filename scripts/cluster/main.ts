@@ -11,11 +11,11 @@ import path from 'node:path';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET } from '../../lib/config';
 import { oneLine } from '../fail';
 import { log, logAs, logTo } from '../topology/log';
-import { System } from '../topology/system';
+import { CLUSTER_SHAPE, System } from '../topology/system';
 import { describeCluster } from '../topology/temporal-server';
 
 /** The application's settings: the caller's environment over the defaults of `npm start` (the sandbox rail). */
-export function clusterSettings(env: NodeJS.ProcessEnv): Record<string, string> {
+function clusterSettings(env: NodeJS.ProcessEnv): Record<string, string> {
   const passed = Object.fromEntries(
     Object.entries(env).filter(
       (e): e is [string, string] =>
@@ -54,11 +54,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
   process.on('exit', () => system?.killNow());
   system = await System.start({
+    ...CLUSTER_SHAPE,
     dir,
-    workers: 3,
-    apis: 2,
-    smtpDelayMs: 0,
-    temporal: 'server',
     settings: clusterSettings(process.env),
     postgresUrl: process.env.DATABASE_URL || undefined,
     proxyPort: Number(process.env.PORT ?? 3000),

@@ -50,6 +50,9 @@ export const SYSTEM_SETTINGS: Record<string, string> = {
 /** Settings of ours that an inherited environment must not override (another rail, another database). */
 const INHERITED_OUT = /^(DATABASE_URL|TEMPORAL_|SMTP_URL|MAIL_FROM|PORT|PAYMENT_|PAYOUT_|STRIPE_|DEPOSIT_|RELEASE_|DISPUTE_|CLIENT_SILENCE_|RATE_LIMIT_|AUTH_|IDEMPOTENCY_TTL|COMMISSION_RATE|ESCROW_FEE_RATE|NODE_ENV|LOG_LEVEL)/;
 
+/** The production topology on one machine: what `npm run cluster` starts and `npm run test:cluster` tests. */
+export const CLUSTER_SHAPE = { workers: 3, apis: 2, smtpDelayMs: 0, temporal: 'server' } as const;
+
 export interface SystemOptions {
   dir: string;
   workers: number;
@@ -151,18 +154,7 @@ export class System {
 
   /** The caller's PostgreSQL server: the application's database is the URL's (created when missing). */
   private async usePostgres(url: string): Promise<void> {
-    const parsed = new URL(url);
-    const database = decodeURIComponent(parsed.pathname.slice(1)) || 'escrow';
-    const admin = new URL(url);
-    admin.pathname = '/postgres';
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-    } finally {
-      await client.end();
-    }
+    await ensureDatabase(url);
     this.databaseUrl = url;
   }
 
@@ -240,15 +232,8 @@ export class System {
       this.events,
     );
     await this.postgres.start();
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    try {
-      const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'escrow'`);
-      if (exists.rowCount === 0) await admin.query('CREATE DATABASE escrow');
-    } finally {
-      await admin.end();
-    }
     this.databaseUrl = `postgres://postgres:postgres@127.0.0.1:${port}/escrow`;
+    await ensureDatabase(this.databaseUrl);
   }
 
   private async bootTemporal(): Promise<void> {
@@ -385,6 +370,22 @@ function postgresBinDir(): string {
   const found = candidates.map((dir) => path.join(dir, 'native', 'bin')).find((dir) => existsSync(path.join(dir, 'postgres')));
   if (!found) throw new Error(`PostgreSQL binaries not found (looked in ${candidates.join(', ')})`);
   return found;
+}
+
+/** The URL's database, created on its server (through the `postgres` database) unless it exists. */
+async function ensureDatabase(url: string): Promise<void> {
+  const database = decodeURIComponent(new URL(url).pathname.slice(1));
+  if (!database) return; // the server's default database
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function canQuery(url: string): Promise<boolean> {

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import pg from 'pg';
-import { caller } from '../../scripts/chaos/client';
-import { signPayload } from '../../lib/webhook-signature';
-import { DEV_PAYMENTS_WEBHOOK_SECRET } from '../../lib/config';
-import { SYSTEM_SETTINGS, System } from '../../scripts/topology/system';
+import { ApiClient, caller } from '../../scripts/chaos/client';
+import { ROUTES } from '../../scripts/chaos/life';
+import { CLUSTER_SHAPE, SYSTEM_SETTINGS, System } from '../../scripts/topology/system';
 import { describeCluster } from '../../scripts/topology/temporal-server';
 import { Campaign, failuresOf } from '../helpers/campaign';
+import { eventually } from '../helpers/temporal';
 
 jest.setTimeout(600_000);
 
@@ -29,11 +29,8 @@ const runId = () => `k${Date.now().toString(36)}${++run}`;
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'escrow-cluster-test-'));
   system = await System.start({
+    ...CLUSTER_SHAPE,
     dir,
-    workers: 3,
-    apis: 2,
-    smtpDelayMs: 0,
-    temporal: 'server',
     proxyPort: 0,
     settings: { ...SYSTEM_SETTINGS, RATE_LIMIT_PER_USER: String(RATE_LIMIT_PER_USER), TRUST_PROXY: 'loopback' },
   });
@@ -66,7 +63,7 @@ test('Temporal is the full server v1.32.2 persisting to PostgreSQL, with SQL vis
 test('the same Idempotency-Key sent to both APIs at once has one effect; so has one deposit event sent to both', async () => {
   const platform = await caller(`platform-${runId()}`, 'platform');
   const externalId = `cluster-${runId()}`;
-  const body = JSON.stringify({
+  const project = {
     externalId,
     title: 'Deux API, une clé',
     formula: 'r0',
@@ -74,22 +71,23 @@ test('the same Idempotency-Key sent to both APIs at once has one effect; so has 
     client: { id: `c-${externalId}`, email: `c.${externalId}@cluster.test`, name: 'Client' },
     provider: { id: `p-${externalId}`, email: `p.${externalId}@cluster.test`, name: 'Prestataire' },
     milestones: [{ title: 'Maquettes', amount: 120_000 }],
-  });
-  const create = (base: string) => untilFinal(() => fetch(`${base}/v1/projects`, { method: 'POST', headers: { authorization: `Bearer ${platform.token}`, 'idempotency-key': `create-${externalId}`, 'content-type': 'application/json' }, body }));
-  const answers = await Promise.all(system.apiUrls.map(create));
-  expect(answers.map((a) => a.status)).toEqual([201, 201]);
-  expect(answers[0].body.id).toBe(answers[1].body.id);
+  };
+  // One retrying client per API (the harness's: it sends again on a busy key or a 5xx), both at once.
+  const perApi = system.apiUrls.map((base) => new ApiClient({ bases: [base], deadlineMs: 30_000, attemptTimeoutMs: 20_000 }));
+  const answers = await Promise.all(perApi.map((api) => api.post(platform, ROUTES.create, '/v1/projects', { json: project }, `create-${externalId}`)));
+  expect(answers.map((a) => a.final?.status)).toEqual([201, 201]);
+  const [first, second] = answers.map((a) => a.final!.body as { id: string; milestones: { id: string }[] });
+  expect(first.id).toBe(second.id);
   const db = new pg.Client({ connectionString: system.databaseUrl });
   await db.connect();
   try {
     const projects = await db.query('SELECT id FROM projects WHERE external_id = $1', [externalId]);
-    expect(projects.rows).toEqual([{ id: answers[0].body.id }]);
+    expect(projects.rows).toEqual([{ id: first.id }]);
 
-    const milestoneId = answers[0].body.milestones[0].id;
-    const event = JSON.stringify({ id: `evt_${externalId}`, type: 'deposit.succeeded', data: { milestoneId, amount: 120_000, currency: 'EUR', reference: `vir-${externalId}` } });
-    const deliver = (base: string) => untilFinal(() => fetch(`${base}/v1/webhooks/payments`, { method: 'POST', headers: { 'payment-signature': signPayload(DEV_PAYMENTS_WEBHOOK_SECRET, event), 'content-type': 'application/json' }, body: event }));
-    const acks = await Promise.all(system.apiUrls.map(deliver));
-    expect(acks.map((a) => a.body.outcome).sort()).toEqual(['applied', 'duplicate']);
+    const milestoneId = first.milestones[0].id;
+    const event = { id: `evt_${externalId}`, type: 'deposit.succeeded', data: { milestoneId, amount: 120_000, currency: 'EUR', reference: `vir-${externalId}` } };
+    const acks = await Promise.all(perApi.map((api) => api.webhook(event)));
+    expect(acks.map((a) => (a.final?.body as { outcome?: string } | undefined)?.outcome).sort()).toEqual(['applied', 'duplicate']);
     const deposits = await db.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'deposit' AND milestone_id = $1`, [milestoneId]);
     expect(deposits.rows[0].n).toBe(1);
   } finally {
@@ -113,7 +111,7 @@ test('a worker SIGKILLed mid-run and left dead: the other two carry every milest
   const campaign = new Campaign(system, runId(), [system.url]);
   try {
     const lives = campaign.drive('worker-kill', 12, 6);
-    await until(() => campaign.api.exchanges.length >= 25, 60_000);
+    await eventually(() => (campaign.api.exchanges.length >= 25 ? true : undefined), 60_000, '25 requests sent');
     const killed = system.workers[0];
     await killed.kill('SIGKILL', { reason: 'test: one of three workers dies' });
     await lives;
@@ -137,10 +135,10 @@ test('an API process SIGKILLed with requests in flight: the other answers, and e
   const campaign = new Campaign(system, runId(), [system.url]);
   try {
     const lives = campaign.drive('api-kill', 10, 5);
-    await until(() => (campaign.api.inFlight.get(system.url) ?? 0) > 0 && campaign.api.exchanges.length >= 20, 60_000);
+    await eventually(() => ((campaign.api.inFlight.get(system.url) ?? 0) > 0 && campaign.api.exchanges.length >= 20 ? true : undefined), 60_000, 'requests in flight');
     const served = system.proxy!.served.slice();
     await system.apis[0].kill('SIGKILL', { reason: 'test: one of two APIs dies' });
-    await until(() => campaign.api.exchanges.length >= 60, 120_000);
+    await eventually(() => (campaign.api.exchanges.length >= 60 ? true : undefined), 120_000, '60 requests sent');
     expect(system.apis[0].state).toBe('down');
     expect(system.proxy!.served[1]).toBeGreaterThan(served[1]); // the survivor took the traffic
     await system.apis[0].start();
@@ -160,7 +158,7 @@ test('a rolling upgrade of the three workers to code changed behind patched(): o
   try {
     const lives = campaign.drive('rolling', 16, 6);
     for (let i = 0; i < system.workers.length; i++) {
-      await until(() => campaign.api.exchanges.length >= 20 + i * 25, 120_000);
+      await eventually(() => (campaign.api.exchanges.length >= 20 + i * 25 ? true : undefined), 120_000, `${20 + i * 25} requests sent`);
       await system.replaceWorker(i, ['tests/cluster/next-version/worker.ts']);
     }
     await lives;
@@ -188,23 +186,3 @@ test('a rolling upgrade of the three workers to code changed behind patched(): o
     await campaign.close();
   }
 });
-
-async function untilFinal(send: () => Promise<Response>): Promise<{ status: number; body: any }> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const res = await send();
-    const body = await res.json();
-    const busy = res.status === 409 && String(body.type).endsWith('idempotency-key-in-use');
-    if (!busy && res.status < 500) return { status: res.status, body };
-    if (Date.now() > deadline) throw new Error(`no final answer in 30 s (last ${res.status})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -19,9 +19,16 @@ export function createPool(connectionString: string, max = 10): Db {
  */
 export async function checkOut(db: Db): Promise<pg.PoolClient> {
   const client = await db.connect();
-  client.on('error', () => undefined);
+  // once per connection: the pool hands the same clients out again, and a listener per checkout piled up on them
+  // (npm run bench's MaxListenersExceededWarning)
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on('error', () => undefined);
+  }
   return client;
 }
+
+const guarded = new WeakSet<pg.PoolClient>();
 
 /** Runs `fn` in one transaction on one client. */
 export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

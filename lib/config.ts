@@ -32,6 +32,8 @@ const Settings = z.object({
   TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('escrow'),
+  /** host:port where a worker's Temporal SDK core serves its own Prometheus metrics (sticky cache, task latencies); unset: none */
+  TEMPORAL_SDK_METRICS_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').optional(),
   SMTP_URL: z.string().default('smtp://localhost:1025'),
   MAIL_FROM: z.string().default('Plateforme <no-reply@escrow.localhost>'),
   STAFF_EMAIL: z.email().default('finance@escrow.localhost'),

@@ -18,7 +18,7 @@ export async function runWorker(workflowsPath = WORKFLOWS_PATH): Promise<void> {
   const config = loadConfigOrExit('worker');
   const log = createLogger(config, 'worker');
   for (const warning of config.warnings) log.warn(warning);
-  installSdkLogger(log, config.LOG_LEVEL);
+  installSdkLogger(log, config.LOG_LEVEL, config.TEMPORAL_SDK_METRICS_ADDRESS);
   const db = createPool(config.DATABASE_URL);
   await waitFor('PostgreSQL', () => migrate(db), log);
   const connection = await waitFor('Temporal', () => NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }), log);

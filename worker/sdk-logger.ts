@@ -11,12 +11,16 @@ export function sdkLogLevel(level: string): LogLevel {
 
 /**
  * The SDK's lines (worker, workflow and activity loggers) and its native core's, through our pino logger: one JSON
- * format for the whole process, with the SDK's metadata (workflowId, activityType, …) as fields.
+ * format for the whole process, with the SDK's metadata (workflowId, activityType, …) as fields. With
+ * `metricsAddress`, the core's Prometheus exporter serves the SDK's metrics there (its own listener, not ours).
  */
-export function installSdkLogger(log: Logger, level: string): void {
+export function installSdkLogger(log: Logger, level: string, metricsAddress?: string): void {
   const sdkLevel = sdkLogLevel(level);
   Runtime.install({
     logger: new DefaultLogger(sdkLevel, (entry: LogEntry) => log[PINO_LEVEL[entry.level]]({ ...entry.meta, sdk: true }, entry.message)),
-    telemetryOptions: { logging: { filter: { core: sdkLevel === 'TRACE' ? 'DEBUG' : sdkLevel, other: 'ERROR' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: sdkLevel === 'TRACE' ? 'DEBUG' : sdkLevel, other: 'ERROR' }, forward: {} },
+      ...(metricsAddress && { metrics: { prometheus: { bindAddress: metricsAddress } } }),
+    },
   });
 }

@@ -63,6 +63,8 @@ export interface SystemOptions {
   temporal?: 'dev' | 'server';
   /** the application's settings (default SYSTEM_SETTINGS: short timings, the webhook rail) */
   settings?: Record<string, string>;
+  /** settings of the API processes only, over `settings` */
+  apiSettings?: Record<string, string>;
   /** a PostgreSQL server of the caller's, by the URL of the application's database: none is started */
   postgresUrl?: string;
   /** a round-robin proxy in front of the APIs, on this port (0: any free one) */
@@ -94,7 +96,14 @@ export class System {
 
   static async start(o: SystemOptions): Promise<System> {
     const system = new System(o);
-    await system.boot();
+    try {
+      await system.boot();
+    } catch (err) {
+      // what did start must not outlive a boot that failed
+      system.killNow();
+      await Promise.all([system.mail?.close(), system.inbox?.close(), system.proxy?.close()]).catch(() => undefined);
+      throw err;
+    }
     return system;
   }
 
@@ -298,7 +307,7 @@ export class System {
         command: TSX,
         args: ['api/main.ts'],
         cwd: ROOT,
-        env: { ...this.env, PORT: String(port) },
+        env: { ...this.env, ...this.o.apiSettings, PORT: String(port) },
         logFile: this.logFile(`api-${i}`),
         readyTimeoutMs: 120_000,
         // Listening means migrated and connected to Temporal (api/main.ts); /health answers without either.

@@ -1,0 +1,7 @@
+export interface FloorActivities {
+  nothing(): Promise<void>;
+}
+
+export const floorActivities: FloorActivities = {
+  async nothing() {},
+};

@@ -1,0 +1,53 @@
+import { condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { finishSignal, noopUpdate, stepSignal, stepUpdate, type FloorPlan } from './contract';
+import type { FloorActivities } from './activities';
+
+// the same options as our activities (workflows/activities/proxies.ts)
+const { nothing } = proxyActivities<FloorActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } });
+
+async function run(activities: number): Promise<void> {
+  for (let i = 0; i < activities; i++) await nothing();
+}
+
+/** The plan's steps in order; returns how many steps ran. */
+export async function floorWorkflow(plan: FloorPlan): Promise<number> {
+  let signals = 0;
+  let updates = 0;
+  let finished = false;
+  const updateActivities = plan.steps.filter((s) => s.trigger === 'update').map((s) => s.activities);
+  setHandler(stepSignal, () => void (signals += 1));
+  setHandler(finishSignal, () => void (finished = true));
+  setHandler(noopUpdate, () => updates);
+  setHandler(stepUpdate, async () => {
+    const n = updateActivities[updates];
+    updates += 1;
+    await run(n ?? 0);
+    return updates;
+  });
+
+  let raced = plan.racedTimers;
+  const waitFor = async (reached: () => boolean) => {
+    if (raced > 0 && !reached()) {
+      raced -= 1;
+      await condition(reached, '1 day');
+    } else await condition(reached);
+  };
+  let signalsSeen = 0;
+  let updatesSeen = 0;
+  for (const step of plan.steps) {
+    if (step.trigger === 'start') await run(step.activities);
+    else if (step.trigger === 'signal') {
+      const k = ++signalsSeen;
+      await waitFor(() => signals >= k);
+      await run(step.activities);
+    } else if (step.trigger === 'update') {
+      const k = ++updatesSeen;
+      await waitFor(() => updates >= k);
+    } else {
+      await sleep(plan.timerMs);
+      await run(step.activities);
+    }
+  }
+  if (plan.steps.length === 0) await condition(() => finished);
+  return plan.steps.length;
+}

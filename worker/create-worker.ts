@@ -23,6 +23,8 @@ export interface WorkerOptions {
   taskQueue: string;
   activities: Activities;
   workflowBundle: WorkflowBundleWithSourceMap;
+  /** the sticky cache's size (WORKER_MAX_CACHED_WORKFLOWS); unset: the SDK's default */
+  maxCachedWorkflows?: number;
 }
 
 export function createWorker(o: WorkerOptions): Promise<Worker> {
@@ -32,5 +34,6 @@ export function createWorker(o: WorkerOptions): Promise<Worker> {
     taskQueue: o.taskQueue,
     activities: o.activities,
     workflowBundle: o.workflowBundle,
+    maxCachedWorkflows: o.maxCachedWorkflows,
   });
 }

@@ -38,7 +38,14 @@ export async function runWorker(workflowsPath = WORKFLOWS_PATH): Promise<void> {
   for (;;) {
     const worker = await waitFor(
       'Temporal (worker registration)',
-      () => createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities: createActivities(deps), workflowBundle }),
+      () => createWorker({
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          activities: createActivities(deps),
+          workflowBundle,
+          maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+        }),
       log,
     );
     log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker running');

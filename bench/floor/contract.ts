@@ -3,7 +3,7 @@
  * signals, updates, timers and activities in the same order — with activities that do nothing. What our lifecycle
  * costs above it is our code: the API, the activities' I/O, the workflow's own logic.
  */
-import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** What wakes a step: the start, a signal, an update (whose handler runs the step's activities), a timer firing. */
 export type Trigger = 'start' | 'signal' | 'update' | 'timer';
@@ -16,7 +16,10 @@ export interface FloorStep {
 
 export interface FloorPlan {
   steps: FloorStep[];
-  /** timers started and cancelled before firing (a reminder raced by the action it reminds of) */
+  /**
+   * timers started and cancelled before firing (a reminder raced by the action it reminds of): one runs during each
+   * of the first waits for a signal or an update
+   */
   racedTimers: number;
   /** how long a `timer` step sleeps (the payout delay) */
   timerMs: number;
@@ -30,3 +33,5 @@ export const stepUpdate = defineUpdate<number>('step');
 export const noopUpdate = defineUpdate<number>('noop');
 /** ends a workflow that waits for no more steps (the no-op update's hosts) */
 export const finishSignal = defineSignal('finish');
+/** how many of the plan's steps the workflow has reached (the one it waits on included) */
+export const progressQuery = defineQuery<number>('progress');

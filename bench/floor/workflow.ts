@@ -1,5 +1,5 @@
 import { condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-import { finishSignal, noopUpdate, stepSignal, stepUpdate, type FloorPlan } from './contract';
+import { finishSignal, noopUpdate, progressQuery, stepSignal, stepUpdate, type FloorPlan } from './contract';
 import type { FloorActivities } from './activities';
 
 // the same options as our activities (workflows/activities/proxies.ts)
@@ -25,16 +25,21 @@ export async function floorWorkflow(plan: FloorPlan): Promise<number> {
     return updates;
   });
 
+  // The driver sends each signal or update once the workflow waits for it (progressQuery), as our clients act on
+  // the state they read: a raced timer is then always a command of an earlier task than the one that cancels it.
   let raced = plan.racedTimers;
   const waitFor = async (reached: () => boolean) => {
-    if (raced > 0 && !reached()) {
+    if (raced > 0) {
       raced -= 1;
       await condition(reached, '1 day');
     } else await condition(reached);
   };
   let signalsSeen = 0;
   let updatesSeen = 0;
+  let reachedSteps = 0;
+  setHandler(progressQuery, () => reachedSteps);
   for (const step of plan.steps) {
+    reachedSteps += 1;
     if (step.trigger === 'start') await run(step.activities);
     else if (step.trigger === 'signal') {
       const k = ++signalsSeen;

@@ -37,10 +37,10 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 export class Api {
   constructor(readonly base: string) {}
 
-  call(method: 'GET' | 'POST', path: string, as: Who | undefined, body?: Body, since = performance.now()): Promise<Reply> {
+  call(method: 'GET' | 'POST', path: string, as: Who | undefined, body?: Body, since = performance.now(), key = randomUUID()): Promise<Reply> {
     const headers: Record<string, string> = {};
     if (as) headers.authorization = as.bearer;
-    if (method === 'POST') headers['idempotency-key'] = randomUUID();
+    if (method === 'POST') headers['idempotency-key'] = key;
     if (body && 'form' in body) return this.upload(path, headers, body.form, since);
     let payload: string | undefined;
     if (body) {
@@ -80,9 +80,23 @@ export class Api {
     return this.call('GET', path, as, undefined, since);
   }
 
-  post(path: string, as: Who | undefined, body?: Body): Promise<Reply> {
-    return this.call('POST', path, as, body);
+  /**
+   * An action, sent again under its Idempotency-Key while the API answers 503 or 429 (overloaded: "retry later"), as
+   * a real client does; the reply's `ms` is the whole exchange. Counted in `retries`.
+   */
+  async post(path: string, as: Who | undefined, body?: Body): Promise<Reply> {
+    const key = randomUUID();
+    const since = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      const reply = await this.call('POST', path, as, body, since, key);
+      if (![429, 503].includes(reply.status) || attempt === 5) return reply;
+      this.retries += 1;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
+
+  /** POSTs sent again after a 503 or 429 */
+  retries = 0;
 
   /** A signed payment-provider event, as the webhook rail and the sandbox receive it. */
   webhook(type: string, data: Record<string, unknown>): Promise<Reply> {

@@ -27,8 +27,14 @@ export interface Failed {
 export interface Results {
   date: string;
   mode: 'quick' | 'full';
+  /** the scenarios asked for with --only (all when absent) */
+  only?: number[];
+  /** the command line's arguments */
+  args: string;
   machine: Machine;
   seconds: number;
+  /** actions sent again after the API answered 503 or 429 (overloaded) */
+  retriedActions: number;
   scenarios: (ScenarioResult | Failed)[];
 }
 
@@ -53,9 +59,9 @@ export function markdown(results: Results, plotsLink: string): string {
   const m = results.machine;
   const lines = [
     '',
-    `## ${results.mode === 'quick' ? 'Quick run' : 'Run'} of ${results.date.slice(0, 16).replace('T', ' ')} UTC (\`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\`, ${results.seconds} s)`,
+    `## ${results.mode === 'quick' ? 'Quick run' : 'Run'} of ${results.date.slice(0, 16).replace('T', ' ')} UTC (\`npm run bench${results.args ? ` -- ${results.args}` : ''}\`, ${results.seconds} s)`,
     '',
-    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, Temporal SDK ${m.temporalSdk}, ${m.temporalServer}, PostgreSQL ${m.postgres}.`,
+    `Actions retried after a 503 or 429: ${results.retriedActions}. Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, Temporal SDK ${m.temporalSdk}, ${m.temporalServer}, PostgreSQL ${m.postgres}.`,
     '',
     '| # | scenario | measured | ratio to baseline | goals |',
     '|---|---|---|---|---|',

@@ -11,7 +11,11 @@ import { createPool, type Db } from '../db/pool';
 import { freePort } from '../dev/free-port';
 import { Proc } from '../scripts/topology/processes';
 import { ROOT, SYSTEM_SETTINGS, System } from '../scripts/topology/system';
-import { Api, who, type Who } from './http';
+import { Api, who } from './http';
+import type { People } from './lives';
+
+/** clients and providers the projects are shared among */
+const PAIRS = 20;
 
 export interface Timings {
   /** the first deposit reminder, after a milestone is created (scenario 4 waits for it) */
@@ -26,7 +30,7 @@ export class BenchStack {
     private readonly connection: Connection,
     readonly db: Db,
     readonly api: Api,
-    readonly people: { platform: Who; client: Who; provider: Who; mediator: Who },
+    readonly people: People,
     readonly workerMetricsUrl: string,
     readonly settings: Record<string, string>,
   ) {}
@@ -83,12 +87,10 @@ export class BenchStack {
       throw err;
     });
     const connection = await Connection.connect({ address: system.temporalAddress });
-    const people = {
-      platform: await who('platform-bench', 'platform'),
-      client: await who('c-bench', 'client'),
-      provider: await who('p-bench', 'provider'),
-      mediator: await who('m-bench', 'mediator'),
-    };
+    const pairs = await Promise.all(
+      Array.from({ length: PAIRS }, async (_, i) => ({ client: await who(`c-bench-${i + 1}`, 'client'), provider: await who(`p-bench-${i + 1}`, 'provider') })),
+    );
+    const people = { platform: await who('platform-bench', 'platform'), mediator: await who('m-bench', 'mediator'), pairs };
     return new BenchStack(
       system,
       floorWorker,

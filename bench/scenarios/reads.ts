@@ -17,15 +17,17 @@ const GOAL_P99 = 20;
 
 export async function readsUnderLoad(ctx: Context): Promise<ScenarioResult> {
   const { api, people, db } = ctx.stack;
-  const { rows } = await db.query<{ id: string }>('SELECT id FROM projects ORDER BY random() LIMIT 1000');
-  const projects = rows.map((r) => r.id);
+  const clients = new Map(people.pairs.map((p) => [p.client.sub, p.client]));
+  const { rows } = await db.query<{ id: string; client_id: string }>('SELECT id, client_id FROM projects ORDER BY random() LIMIT 1000');
+  const projects = rows.filter((r) => clients.has(r.client_id));
   if (projects.length === 0) throw new Error('no projects to read');
   const pick = (i: number) => projects[(i * 7919) % projects.length];
+  const providers = people.pairs.map((p) => p.provider);
   const reads: Record<string, (i: number, since: number) => Promise<Reply>> = {
     health: (_, since) => api.get('/health', undefined, since),
-    paymentSummary: (i, since) => api.get(`/v1/projects/${pick(i)}/payments`, people.client, since),
-    project: (i, since) => api.get(`/v1/projects/${pick(i)}`, people.client, since),
-    paymentRequestDashboard: (_, since) => api.get('/v1/me/payment-requests', people.provider, since),
+    paymentSummary: (i, since) => api.get(`/v1/projects/${pick(i).id}/payments`, clients.get(pick(i).client_id), since),
+    project: (i, since) => api.get(`/v1/projects/${pick(i).id}`, clients.get(pick(i).client_id), since),
+    paymentRequestDashboard: (i, since) => api.get('/v1/me/payment-requests', providers[i % providers.length], since),
     smaQueue: (_, since) => api.get('/v1/mediation/disputes?state=escalated', people.mediator, since),
   };
   const seconds = ctx.quick ? 3 : 30;
@@ -62,6 +64,6 @@ export async function readsUnderLoad(ctx: Context): Promise<ScenarioResult> {
       { text: `every read p99 ≤ ${GOAL_P99} ms at ${RATE} req/s (worst ${worst} ms)`, met: worst <= GOAL_P99 },
     ],
     plots,
-    notes: [`${projects.length} projects read, ${seconds} s per read; the load generator shares the machine's 2 cores with the API`],
+    notes: [`${projects.length} projects read, shared by ${providers.length} clients and ${providers.length} providers; ${seconds} s per read; the load generator shares the machine's 2 cores with the API`],
   };
 }

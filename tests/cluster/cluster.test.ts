@@ -88,8 +88,12 @@ test('the same Idempotency-Key sent to both APIs at once has one effect; so has 
     const event = { id: `evt_${externalId}`, type: 'deposit.succeeded', data: { milestoneId, amount: 120_000, currency: 'EUR', reference: `vir-${externalId}` } };
     const acks = await Promise.all(perApi.map((api) => api.webhook(event)));
     expect(acks.map((a) => (a.final?.body as { outcome?: string } | undefined)?.outcome).sort()).toEqual(['applied', 'duplicate']);
-    const deposits = await db.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'deposit' AND milestone_id = $1`, [milestoneId]);
-    expect(deposits.rows[0].n).toBe(1);
+    // 'applied' means the milestone was signalled; its workflow posts the movement a moment later.
+    const posted = await eventually(async () => {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'deposit' AND milestone_id = $1`, [milestoneId]);
+      return rows[0].n > 0 ? rows[0].n : undefined;
+    }, 30_000, 'the deposit posted to the ledger');
+    expect(posted).toBe(1);
   } finally {
     await db.end();
   }

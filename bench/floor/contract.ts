@@ -12,6 +12,8 @@ export interface FloorStep {
   trigger: Trigger;
   /** activities the step schedules, one after the other */
   activities: number;
+  /** local activities the step runs, before its activities (a transition's writes come before its orders) */
+  localActivities: number;
 }
 
 export interface FloorPlan {

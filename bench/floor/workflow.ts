@@ -1,12 +1,15 @@
-import { condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
 import { finishSignal, noopUpdate, progressQuery, stepSignal, stepUpdate, type FloorPlan } from './contract';
 import type { FloorActivities } from './activities';
 
 // the same options as our activities (workflows/activities/proxies.ts)
-const { nothing } = proxyActivities<FloorActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } });
+const RETRY = { initialInterval: '1s', maximumInterval: '1m' };
+const { nothing } = proxyActivities<FloorActivities>({ startToCloseTimeout: '30s', retry: RETRY });
+const local = proxyLocalActivities<FloorActivities>({ startToCloseTimeout: '30s', retry: RETRY });
 
-async function run(activities: number): Promise<void> {
-  for (let i = 0; i < activities; i++) await nothing();
+async function run(step: { activities: number; localActivities: number } | undefined): Promise<void> {
+  for (let i = 0; i < (step?.localActivities ?? 0); i++) await local.nothing();
+  for (let i = 0; i < (step?.activities ?? 0); i++) await nothing();
 }
 
 /** The plan's steps in order; returns how many steps ran. */
@@ -14,14 +17,14 @@ export async function floorWorkflow(plan: FloorPlan): Promise<number> {
   let signals = 0;
   let updates = 0;
   let finished = false;
-  const updateActivities = plan.steps.filter((s) => s.trigger === 'update').map((s) => s.activities);
+  const updateSteps = plan.steps.filter((s) => s.trigger === 'update');
   setHandler(stepSignal, () => void (signals += 1));
   setHandler(finishSignal, () => void (finished = true));
   setHandler(noopUpdate, () => updates);
   setHandler(stepUpdate, async () => {
-    const n = updateActivities[updates];
+    const step = updateSteps[updates];
     updates += 1;
-    await run(n ?? 0);
+    await run(step);
     return updates;
   });
 
@@ -40,17 +43,17 @@ export async function floorWorkflow(plan: FloorPlan): Promise<number> {
   setHandler(progressQuery, () => reachedSteps);
   for (const step of plan.steps) {
     reachedSteps += 1;
-    if (step.trigger === 'start') await run(step.activities);
+    if (step.trigger === 'start') await run(step);
     else if (step.trigger === 'signal') {
       const k = ++signalsSeen;
       await waitFor(() => signals >= k);
-      await run(step.activities);
+      await run(step);
     } else if (step.trigger === 'update') {
       const k = ++updatesSeen;
       await waitFor(() => updates >= k);
     } else {
       await sleep(plan.timerMs);
-      await run(step.activities);
+      await run(step);
     }
   }
   if (plan.steps.length === 0) await condition(() => finished);

@@ -18,8 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-test('the floor workflow makes the commands of the life it was planned from: as many activities, signals, updates and timers, started and fired alike', async () => {
-  const recorded = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES, 'milestone-happy-path.v4.json'), 'utf8')));
+test('the floor workflow makes the commands of the life it was planned from: as many activities, local activities, signals, updates and timers, started and fired alike', async () => {
+  const recorded = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES, 'milestone-happy-path.v5.json'), 'utf8')));
   const plan = floorPlanOf(recorded, 200);
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -31,8 +31,9 @@ test('the floor workflow makes the commands of the life it was planned from: as 
   const floor = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const ours = budget(recorded);
   const theirs = budget(floor);
-  expect({ activities: theirs.activities, signals: theirs.signals, updates: theirs.updates, timers: theirs.timers }).toEqual({
+  expect({ activities: theirs.activities, localActivities: theirs.localActivities, signals: theirs.signals, updates: theirs.updates, timers: theirs.timers }).toEqual({
     activities: ours.activities,
+    localActivities: ours.localActivities,
     signals: ours.signals,
     updates: ours.updates,
     timers: ours.timers,

@@ -6,7 +6,7 @@ import type { Movement } from '../../domain/ledger';
 import type { MilestoneState } from '../../domain/milestone';
 import type { NoticeData, NotificationKind } from '../../domain/notifications';
 import { partyOf, type Actor, type Party, type PartyInfo } from '../../domain/parties';
-import { activities } from '../activities/proxies';
+import { activities, localActivities } from '../activities/proxies';
 import { milestoneRefundId, refundWorkflowId } from '../refund/contract';
 import { refundWorkflow } from '../refund/workflow';
 import { refuse } from '../updates';
@@ -54,6 +54,8 @@ export class MilestoneCore {
   private eventSeq = 0;
   private noticeSeq = 0;
   private refundSeq = 0;
+  /** timeline events and ledger movements as local activities (runs recorded before the patch keep activities) */
+  private readonly writes: Pick<typeof activities, 'recordEvent' | 'moveMoney'>;
 
   constructor(readonly input: MilestoneInput) {
     this.amount = input.amount;
@@ -61,6 +63,7 @@ export class MilestoneCore {
     const starts = patched('effects-start-in-rounds') ? new OrderedStarts() : undefined;
     this.effects = starts ? starts.queue() : new SerialEffects();
     this.notices = starts ? starts.queue() : new SerialEffects();
+    this.writes = patched('writes-as-local-activities') ? localActivities : activities;
   }
 
   get inEscrow(): number {
@@ -223,12 +226,12 @@ export class MilestoneCore {
     }
     const key = `${this.input.milestoneId}:event:${++this.eventSeq}`;
     const event = { milestoneId: this.input.milestoneId, key, type, actor: opts.actor?.userId, data: opts.data, state: opts.to };
-    return this.effects.run(() => activities.recordEvent(event));
+    return this.effects.run(() => this.writes.recordEvent(event));
   }
 
   move(key: string, movement: Movement): Promise<void> {
     const { milestoneId, projectId, currency } = this.input;
-    return this.effects.run(() => activities.moveMoney({ idempotencyKey: `${milestoneId}:${key}`, projectId, milestoneId, currency, movement }));
+    return this.effects.run(() => this.writes.moveMoney({ idempotencyKey: `${milestoneId}:${key}`, projectId, milestoneId, currency, movement }));
   }
 
   /**
@@ -252,7 +255,7 @@ export class MilestoneCore {
       if (opts.onlyIf && !opts.onlyIf()) return;
       await activities.notify({ key, template, to, data, refs, onlyWhileState });
       opts.onSent?.();
-      if (eventKey) await activities.recordEvent({ milestoneId, key: eventKey, type: 'reminder_sent', data: { template, to: party, ...opts.timeline } });
+      if (eventKey) await this.writes.recordEvent({ milestoneId, key: eventKey, type: 'reminder_sent', data: { template, to: party, ...opts.timeline } });
     });
   }
 

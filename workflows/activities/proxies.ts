@@ -14,7 +14,7 @@ export const activities = proxyActivities<Activities>({ startToCloseTimeout: '30
 /**
  * The same activities run by the worker that runs the workflow task, recorded as one marker instead of a task's
  * round trip through the server (three events, and most often a workflow task of three more): for the short
- * PostgreSQL writes a transition makes (timeline event, ledger movement), which are idempotent by their key, so the
+ * PostgreSQL writes a transition makes (timeline event, ledger movement, fee invoice), which are idempotent by their key, so the
  * re-run that follows a worker lost mid-task is harmless. Same retries; beyond a minute between attempts the SDK
  * waits on a timer between them.
  */

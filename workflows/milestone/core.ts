@@ -56,6 +56,8 @@ export class MilestoneCore {
   private refundSeq = 0;
   /** timeline events and ledger movements as local activities (runs recorded before the patch keep activities) */
   private readonly writes: Pick<typeof activities, 'recordEvent' | 'moveMoney'>;
+  /** fee invoices likewise, a patch later: runs recorded in between issue them as activities */
+  private readonly invoices: Pick<typeof activities, 'issueFeeInvoice'>;
 
   constructor(readonly input: MilestoneInput) {
     this.amount = input.amount;
@@ -64,6 +66,7 @@ export class MilestoneCore {
     this.effects = starts ? starts.queue() : new SerialEffects();
     this.notices = starts ? starts.queue() : new SerialEffects();
     this.writes = patched('writes-as-local-activities') ? localActivities : activities;
+    this.invoices = patched('fee-invoices-as-local-activities') ? localActivities : activities;
   }
 
   get inEscrow(): number {
@@ -150,7 +153,7 @@ export class MilestoneCore {
   private invoiceFee(key: string, kind: FeeKind, party: Party, amount: number, base: number): void {
     const { milestoneId, projectId, currency, projectTitle, title } = this.input;
     const invoice = { key: `${milestoneId}:${key}`, projectId, milestoneId, party, recipient: this.partyInfo(party), kind, amount, base, currency, projectTitle, milestoneTitle: title };
-    queued(this.effects.run(() => activities.issueFeeInvoice(invoice)));
+    queued(this.effects.run(() => this.invoices.issueFeeInvoice(invoice)));
   }
 
   get timing() {

@@ -47,3 +47,52 @@ test('while PostgreSQL does not answer, each process limits on its own instead o
     await unreachable.end();
   }
 });
+
+/** The pool, counting the statements sent through it. */
+function counted(pool: Db): { db: Db; statements: () => number } {
+  let n = 0;
+  const db = new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
+      return (...args: Parameters<Db['query']>) => {
+        n += 1;
+        return (target.query as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
+  return { db, statements: () => n };
+}
+
+test('a busy caller takes its tokens in leases: far fewer statements than requests, and still the capacity exactly across two processes', async () => {
+  const window = 360_000_000; // refills nothing during the test
+  const a = counted(db);
+  const busy = new SharedTokenBuckets(a.db, 'address', 10_000, window);
+  for (let i = 0; i < 300; i++) expect((await busy.take('198.51.100.1')).ok).toBe(true);
+  // leases of 1, 2, 4… 64 tokens: a dozen statements (and the sweep of full buckets), not 300
+  expect(a.statements()).toBeLessThanOrEqual(12);
+
+  const processes = [new SharedTokenBuckets(db, 'address', 1_000, window), new SharedTokenBuckets(db, 'address', 1_000, window)];
+  const outcomes = await Promise.all(Array.from({ length: 1_500 }, (_, i) => processes[i % 2].take('198.51.100.2')));
+  const passed = outcomes.filter((o) => o.ok).length;
+  // never more than the bucket holds; fewer by at most the two leases' unspent tokens (10 each at most)
+  expect(passed).toBeLessThanOrEqual(1_000);
+  expect(passed).toBeGreaterThanOrEqual(1_000 - 18);
+  expect(outcomes.find((o) => !o.ok)).toMatchObject({ ok: false, retryAfterSeconds: expect.any(Number) });
+});
+
+test("an expired lease's unspent tokens go back to the shared bucket with the process's next statement", async () => {
+  const window = 360_000_000;
+  let now = Date.now();
+  const first = new SharedTokenBuckets(db, 'user', 1_000, window, 2_000, () => now);
+  const second = new SharedTokenBuckets(db, 'user', 1_000, window);
+  // leases of 1, 2, 4 and 8 tokens, all spent; the 16th request leases 10 (1 % of the capacity) and spends one
+  for (let i = 0; i < 16; i++) expect((await first.take('client:c-lease')).ok).toBe(true);
+  let drained = 0;
+  while ((await second.take('client:c-lease')).ok) drained += 1;
+  expect(drained).toBe(1_000 - 16 - 9);
+  now += 1_500; // the lease of the first process has expired with 9 tokens unspent
+  expect((await first.take('client:c-lease')).ok).toBe(true);
+  let after = 0;
+  while ((await second.take('client:c-lease')).ok) after += 1;
+  expect(after).toBe(8);
+});

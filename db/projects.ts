@@ -107,10 +107,16 @@ export async function insertProjectOnce(db: Db, p: NewProject): Promise<{ projec
 export const milestoneTitle = (project: ProjectRow, milestoneId: string): string => project.milestones.find((m) => m.id === milestoneId)?.title ?? milestoneId;
 
 export async function findProject(db: Db, projectId: string): Promise<ProjectRow | undefined> {
-  const { rows } = await db.query<ProjectRecord>('SELECT * FROM projects WHERE id = $1', [projectId]);
+  // One round trip: every route under a project loads it (the access guard), so it is on every such request's path.
+  const { rows } = await db.query<ProjectRecord & { milestone_rows: Omit<MilestoneRecord, 'updated_at'>[] }>(
+    `SELECT p.*, coalesce((SELECT json_agg(json_build_object('id', m.id, 'project_id', m.project_id, 'position', m.position,
+                                                     'title', m.title, 'amount', m.amount, 'state', m.state) ORDER BY m.position)
+                           FROM milestones m WHERE m.project_id = p.id), '[]') AS milestone_rows
+     FROM projects p WHERE p.id = $1`,
+    [projectId],
+  );
   if (rows.length === 0) return undefined;
   const r = rows[0];
-  const ms = await db.query<MilestoneRecord>('SELECT * FROM milestones WHERE project_id = $1 ORDER BY position', [projectId]);
   return {
     id: r.id,
     externalId: r.external_id,
@@ -123,7 +129,7 @@ export async function findProject(db: Db, projectId: string): Promise<ProjectRow
     clientSilencePolicy: r.client_silence_policy,
     fees: { commissionPpm: r.commission_ppm, escrowFeePpm: r.escrow_fee_ppm },
     createdAt: r.created_at,
-    milestones: ms.rows.map(toMilestone),
+    milestones: r.milestone_rows.map(toMilestone),
   };
 }
 
@@ -132,7 +138,7 @@ export async function findMilestone(db: Db, milestoneId: string): Promise<Milest
   return rows.length ? toMilestone(rows[0]) : undefined;
 }
 
-function toMilestone(r: MilestoneRecord): MilestoneRow {
+function toMilestone(r: Omit<MilestoneRecord, 'updated_at'>): MilestoneRow {
   return {
     id: r.id,
     projectId: r.project_id,

@@ -5,7 +5,6 @@
  * round trip becomes while other lives' actions, mails and payouts share the 2 cores), each against its own no-op.
  */
 import { writeFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { noopHost } from '../floor/driver';
 import { log, pool, type Context, type ScenarioResult } from '../scenario';
@@ -14,6 +13,19 @@ import { latencyHistogram } from '../svg';
 
 const ACTIONS = ['complete', 'release', 'dispute', 'proposal', 'decision'] as const;
 type Action = (typeof ACTIONS)[number];
+
+/** `count` no-op updates through the Temporal client, `concurrency` at a time, each on a floor workflow of its own */
+async function timedNoops(ctx: Context, count: number, concurrency: number): Promise<number[]> {
+  const hosts = await Promise.all(Array.from({ length: concurrency }, () => noopHost(ctx.stack.temporal)));
+  const times: number[] = [];
+  await pool(Array.from({ length: count }), concurrency, async (_, i) => {
+    const started = performance.now();
+    await hosts[i % concurrency].update();
+    times.push(performance.now() - started);
+  });
+  await Promise.all(hosts.map((h) => h.finish()));
+  return times;
+}
 
 /** complete and release, one life after the other, and as many no-op updates one after the other */
 async function oneAtATime(ctx: Context, each: number): Promise<{ complete: number[]; release: number[]; noop: number[] }> {
@@ -24,13 +36,7 @@ async function oneAtATime(ctx: Context, each: number): Promise<{ complete: numbe
     alone.complete.push(await ctx.lives.complete(projectId, milestoneIds[0]));
     alone.release.push(await ctx.lives.release(projectId, milestoneIds[0]));
   }
-  const host = await noopHost(ctx.stack.temporal);
-  for (let i = 0; i < each * 2; i++) {
-    const started = performance.now();
-    await host.update();
-    alone.noop.push(performance.now() - started);
-  }
-  await host.finish();
+  alone.noop = await timedNoops(ctx, each * 2, 1);
   return alone;
 }
 
@@ -59,14 +65,7 @@ export async function actionRoundTrip(ctx: Context): Promise<ScenarioResult> {
       samples.decision.push(t.decision);
     }
   });
-  const noop: number[] = [];
-  const hosts = await Promise.all(Array.from({ length: concurrency }, () => noopHost(ctx.stack.temporal)));
-  await pool(Array.from({ length: each * 2 }), concurrency, async (_, i) => {
-    const started = performance.now();
-    await hosts[i % concurrency].update();
-    noop.push(performance.now() - started);
-  });
-  await Promise.all(hosts.map((h) => h.finish()));
+  const noop = await timedNoops(ctx, each * 2, concurrency);
   const figures = Object.fromEntries(ACTIONS.map((a) => [a, latency(samples[a])])) as Record<Action, Latency>;
   const floor = latency(noop);
   const worst = Math.max(...ACTIONS.map((a) => figures[a].p99));

@@ -76,6 +76,8 @@ export const ACCESS_POLICY = {
   'GET /ready': { auth: 'public' },
   'GET /openapi.json': { auth: 'public' },
   'GET /docs': { auth: 'public' },
+  /** public unless METRICS_TOKEN is set: then that bearer token, which is no user's */
+  'GET /metrics': { auth: 'public' },
 } as const satisfies Record<string, AccessRule>;
 
 export type RouteKey = keyof typeof ACCESS_POLICY;

@@ -5,7 +5,9 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { ACCESS_POLICY, BEARER_ROUTES } from './access-policy';
 import { methodGuard } from './middleware/method-guard';
+import { httpMetrics } from './middleware/http-metrics';
 import { requestLog } from './middleware/request-log';
+import { ApiMetrics } from './metrics';
 import { requestIdInterceptor } from './request-context';
 import { routeMatcher } from './route-templates';
 import { rateLimit, SharedTokenBuckets } from './middleware/rate-limit';
@@ -26,6 +28,7 @@ import { feeInvoiceRoutes } from './routes/fee-invoices';
 import { milestoneRoutes } from './routes/milestones';
 import { refundRoutes } from './routes/refunds';
 import { docsRouter } from './routes/docs';
+import { metricsRouter } from './routes/metrics';
 import { serviceRouter } from './routes/service';
 import { notificationRoutes } from './routes/notifications';
 import { paymentRequestRoutes } from './routes/payment-requests';
@@ -48,10 +51,12 @@ export interface AppDeps {
   log: Logger;
   /** this process as other API processes see it; made here when not given (tests) */
   presence?: Presence;
+  /** what /metrics serves; made here when not given */
+  metrics?: ApiMetrics;
 }
 
 /** The whole HTTP API, built from its dependencies so tests run the real app on real services. */
-export function createApp({ db, temporal: client, config, log, presence = new Presence(db) }: AppDeps) {
+export function createApp({ db, temporal: client, config, log, presence = new Presence(db), metrics = new ApiMetrics() }: AppDeps) {
   // The same connection, with each start, signal and update carrying the request's id (api/request-context.ts).
   const temporal = new Client({ connection: client.connection, namespace: client.options.namespace, interceptors: { workflow: [requestIdInterceptor()] } });
   const app = express();
@@ -60,6 +65,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
   const routeTemplates = routeMatcher(Object.keys(ACCESS_POLICY));
   app.use(requestLog(log, routeTemplates));
+  app.use(httpMetrics(metrics, routeTemplates));
   app.use(securityHeaders);
   app.use(urlGuard);
   const perAddress = new SharedTokenBuckets(db, 'address', config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW);
@@ -70,6 +76,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   const registry = createRegistry();
   app.use(serviceRouter({ db, temporal, registry, document: () => openapi }));
   app.use(docsRouter({ registry }));
+  app.use(metricsRouter({ metrics, token: config.METRICS_TOKEN, registry }));
 
   const bounded = boundedBy(temporal, config.REQUEST_DEADLINE);
   const applyOnce = eventOnce({ db, presence, bounded, waitMs: config.REQUEST_DEADLINE });
@@ -109,6 +116,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   });
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     const { problem, unexpected } = toProblem(err);
+    if (err instanceof HttpProblem && err.slug === 'bad-signature') metrics.webhookSignatureRejections.inc({ route: req.path });
     if (unexpected) log.error({ err, requestId: res.get('X-Request-Id'), method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
     if (err instanceof HttpProblem && err.headers) res.set(err.headers);

@@ -40,4 +40,5 @@ export const OPERATION_IDS: Record<RouteKey, string> = {
   'GET /ready': 'getReadiness',
   'GET /openapi.json': 'getOpenApiDocument',
   'GET /docs': 'getApiReference',
+  'GET /metrics': 'getMetrics',
 };

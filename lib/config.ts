@@ -40,6 +40,12 @@ const Settings = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** host:port where a worker's Temporal SDK core serves its own Prometheus metrics (sticky cache, task latencies); unset: none */
   TEMPORAL_SDK_METRICS_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').optional(),
+  /** where a worker serves /metrics: its business gauges, then the SDK's metrics read from TEMPORAL_SDK_METRICS_ADDRESS (or a loopback port of its own); unset: none */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** the bearer token /metrics requires (API and worker); unset: open, like /health */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** how often a worker serving metrics runs the ledger check (`npm run ledger:check`) and reports its violations */
+  LEDGER_CHECK_INTERVAL: duration.default(parseDuration('15m')),
   SMTP_URL: z.string().default('smtp://localhost:1025'),
   MAIL_FROM: z.string().default('Plateforme <no-reply@escrow.localhost>'),
   STAFF_EMAIL: z.email().default('finance@escrow.localhost'),

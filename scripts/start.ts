@@ -181,6 +181,8 @@ async function main() {
   await startMail();
   await startStripe();
   await startOrders();
+  // the worker's /metrics (business figures and the SDK's), beside the API's own /metrics
+  env.WORKER_METRICS_PORT ??= '9464';
   const config = loadConfig(env);
   spawnChild('worker', TSX, ['worker/main.ts']);
   spawnChild('api', TSX, ['api/main.ts']);
@@ -191,7 +193,8 @@ async function main() {
     [
       '',
       `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-      `API                    ${api}  (reference ${api}/docs, spec ${api}/openapi.json)`,
+      `API                    ${api}  (reference ${api}/docs, spec ${api}/openapi.json, metrics ${api}/metrics)`,
+      `Worker metrics         http://localhost:${config.WORKER_METRICS_PORT}/metrics`,
       `AUTH_JWT_SECRET        ${devSecret(config.AUTH_JWT_SECRET, DEV_AUTH_JWT_SECRET)}`,
       `PAYMENTS_WEBHOOK_SECRET ${devSecret(config.PAYMENTS_WEBHOOK_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET)}`,
       ...(config.PAYMENT_PROVIDER === 'stripe'

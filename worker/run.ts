@@ -12,15 +12,29 @@ import { createLogger } from '../lib/logger';
 import { waitFor } from '../lib/wait-for';
 import { buildActivityDeps } from './build-deps';
 import { bundleWorkflows, createWorker, WORKFLOWS_PATH } from './create-worker';
+import { freePort } from '../lib/free-port';
+import { BusinessMetrics } from './business-metrics';
+import { serveWorkerMetrics, type WorkerMetricsServer } from './metrics-server';
 import { installSdkLogger } from './sdk-logger';
 
 export async function runWorker(workflowsPath = WORKFLOWS_PATH): Promise<void> {
   const config = loadConfigOrExit('worker');
   const log = createLogger(config, 'worker');
   for (const warning of config.warnings) log.warn(warning);
-  installSdkLogger(log, config.LOG_LEVEL, config.TEMPORAL_SDK_METRICS_ADDRESS);
+  const serveMetrics = config.WORKER_METRICS_PORT !== undefined;
+  // the core's exporter binds an address of its own: a loopback one when only our endpoint is asked for
+  const sdkMetricsAddress = config.TEMPORAL_SDK_METRICS_ADDRESS ?? (serveMetrics ? `127.0.0.1:${await freePort()}` : undefined);
+  installSdkLogger(log, config.LOG_LEVEL, sdkMetricsAddress);
   const db = createPool(config.DATABASE_URL);
   await waitFor('PostgreSQL', () => migrate(db), log);
+  let metrics: { business: BusinessMetrics; server: WorkerMetricsServer } | undefined;
+  if (serveMetrics) {
+    const business = new BusinessMetrics(db, log);
+    business.watchLedger(config.LEDGER_CHECK_INTERVAL);
+    const server = await serveWorkerMetrics({ port: config.WORKER_METRICS_PORT!, token: config.METRICS_TOKEN, sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics`, business });
+    metrics = { business, server };
+    log.info({ port: server.port, sdk: sdkMetricsAddress }, 'worker metrics served on /metrics');
+  }
   const connection = await waitFor('Temporal', () => NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }), log);
   const clientConnection = await waitFor('Temporal', () => Connection.connect({ address: config.TEMPORAL_ADDRESS }), log);
   const deps = buildActivityDeps(config, db, new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }));
@@ -58,6 +72,8 @@ export async function runWorker(workflowsPath = WORKFLOWS_PATH): Promise<void> {
     if (!failed || stopping) break;
     log.error({ err: failed }, 'worker failed; starting a new one');
   }
+  metrics?.business.stop();
+  await metrics?.server.close();
   deps.mailer.close();
   await connection.close();
   await clientConnection.close();

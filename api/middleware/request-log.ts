@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../../lib/logger';
 import { requestIdFrom, runWithRequestId } from '../request-context';
-import type { RouteMatcher } from '../route-templates';
+import { routeOf, type RouteMatcher } from '../route-templates';
 
 /**
  * One line per request once answered: method, route template (not the path, which holds ids), status, duration,
@@ -14,8 +14,7 @@ export function requestLog(log: Logger, routes: RouteMatcher): RequestHandler {
     const requestId = requestIdFrom(req.get('x-request-id'));
     res.set('X-Request-Id', requestId);
     res.on('finish', () => {
-      // A request refused before routing (401, 405, 429…) is still logged under its template when it has one.
-      const route = (req.route as { path?: string } | undefined)?.path ?? routes(req.path)?.template;
+      const route = routeOf(req, routes);
       log.info(
         {
           requestId,

@@ -2,11 +2,21 @@
 import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { startE2eSystem, type E2eSystem } from '../helpers/e2e-system';
 import { eventually } from '../helpers/temporal';
+import { freePort } from '../../lib/free-port';
 
 let sys: E2eSystem;
+let workerMetrics: string;
 beforeAll(async () => {
-  sys = await startE2eSystem({ PAYOUT_DELAY: '2s', PAYOUT_CALENDAR: 'any', PAYMENT_PROVIDER: 'sandbox' });
+  const port = await freePort();
+  workerMetrics = `http://127.0.0.1:${port}/metrics`;
+  sys = await startE2eSystem({ PAYOUT_DELAY: '2s', PAYOUT_CALENDAR: 'any', PAYMENT_PROVIDER: 'sandbox', WORKER_METRICS_PORT: String(port) });
 }, 90000);
+
+/** `name{labels} value` lines of a Prometheus exposition, by series */
+async function scrape(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(url)).text();
+  return new Map(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+}
 afterAll(() => sys?.stop());
 
 test('R0 happy path over HTTP: create, fund in two parts, deliver, release, invoice, paid, with e-mails', async () => {
@@ -41,6 +51,9 @@ test('R0 happy path over HTTP: create, fund in two parts, deliver, release, invo
   const funded = await mail.waitFor((m) => m.to.includes(PROVIDER.email) && m.subject === 'Échéance financée : Maquettes');
   expect(funded.text).toContain('1 200,00 €');
   expect(funded.html).toContain('<p>');
+  const whileFunded = await scrape(workerMetrics);
+  expect(whileFunded.get('escrow_money_in_escrow_minor{currency="EUR"}')).toBe(120000);
+  expect(whileFunded.get('escrow_milestones{state="funded"}')).toBe(1);
 
   expect((await call('POST', `${ms}/complete`, [PROVIDER.id, 'provider'])).body.state).toBe('delivered');
   await mail.waitFor((m) => m.to.includes(CLIENT.email) && m.subject === 'Travail livré : Maquettes');
@@ -72,6 +85,16 @@ test('R0 happy path over HTTP: create, fund in two parts, deliver, release, invo
   expect(document.headers.get('content-type')).toMatch(/text\/html/);
   expect(await document.text()).toContain('120,00 €');
   await mail.waitFor((m) => m.to.includes(PROVIDER.email) && m.subject === 'Paiement effectué : Maquettes');
+
+  // the worker's metrics: the business figures and, passed on from the SDK's own exporter, the SDK's
+  const worker = await scrape(workerMetrics);
+  expect(worker.get('escrow_money_in_escrow_minor{currency="EUR"}')).toBe(0);
+  expect(worker.get('escrow_milestones{state="paid"}')).toBe(1);
+  expect(worker.get('escrow_payouts{state="paid"}')).toBe(1);
+  expect(worker.get('escrow_worker_sdk_metrics_up')).toBe(1);
+  expect([...worker.keys()].some((k) => k.startsWith('temporal_'))).toBe(true);
+  const api = await scrape(`${sys.api}/metrics`);
+  expect(api.get('http_requests_total{method="POST",route="/v1/projects/:projectId/milestones/:milestoneId/release",status="200"}')).toBe(1);
 
   const timeline = await call('GET', `${ms}/timeline`, ['med-1', 'mediator']);
   expect(timeline.body.events.map((e: { type: string }) => e.type)).toEqual([

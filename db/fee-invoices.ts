@@ -2,7 +2,6 @@ import type { FeeKind } from '../domain/fees';
 import type { Party } from '../domain/parties';
 import { newId } from '../lib/ids';
 import type { Db } from './pool';
-import { inTransaction } from './pool';
 
 export interface NewFeeInvoice {
   key: string;
@@ -24,30 +23,36 @@ interface IssuedFeeInvoice {
 
 /**
  * Issues a fee invoice once per key, numbered `PF-<year>-<seq>` without gaps: the counter moves in the same
- * transaction as the insert, so a failed insert gives its number back.
+ * statement as the insert, so a failed insert gives its number back. One statement (a release issues two invoices
+ * inside its update): a concurrent issue of the same key waits on the key's index and fails with a unique violation,
+ * after which the first one's invoice is read.
  */
 export async function issueFeeInvoice(db: Db, f: NewFeeInvoice): Promise<IssuedFeeInvoice> {
-  return inTransaction(db, async (tx) => {
-    const existing = await tx.query<IssuedFeeInvoice>('SELECT id, number FROM fee_invoices WHERE key = $1', [f.key]);
-    if (existing.rowCount) return existing.rows[0];
-    const series = `PF-${new Date().getUTCFullYear()}`;
-    const { rows } = await tx.query<{ value: number }>(
-      `INSERT INTO counters (name, value) VALUES ($1, 1)
-       ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`,
-      [`fee_invoice:${series}`],
-    );
-    const seq = Number(rows[0].value);
-    const number = `${series}-${String(seq).padStart(6, '0')}`;
-    const id = newId('fi');
-    await tx.query(
-      `INSERT INTO fee_invoices (id, number, series, seq, key, kind, project_id, milestone_id, party, user_id, recipient_name,
-                                 recipient_email, base_amount, amount, currency, description)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [id, number, series, seq, f.key, f.kind, f.projectId, f.milestoneId, f.party, f.recipient.id, f.recipient.name,
+  const series = `PF-${new Date().getUTCFullYear()}`;
+  try {
+    const { rows } = await db.query<IssuedFeeInvoice>(
+      `WITH existing AS (SELECT id, number FROM fee_invoices WHERE key = $4),
+       counter AS (
+         INSERT INTO counters (name, value) SELECT $3, 1 WHERE NOT EXISTS (SELECT 1 FROM existing)
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value),
+       issued AS (
+         INSERT INTO fee_invoices (id, number, series, seq, key, kind, project_id, milestone_id, party, user_id, recipient_name,
+                                   recipient_email, base_amount, amount, currency, description)
+         SELECT $1, $2 || '-' || lpad(value::text, greatest(6, length(value::text)), '0'), $2, value, $4, $5, $6, $7, $8, $9, $10,
+                $11, $12, $13, $14, $15
+         FROM counter
+         RETURNING id, number)
+       SELECT id, number FROM issued UNION ALL SELECT id, number FROM existing`,
+      [newId('fi'), series, `fee_invoice:${series}`, f.key, f.kind, f.projectId, f.milestoneId, f.party, f.recipient.id, f.recipient.name,
         f.recipient.email, f.baseAmount, f.amount, f.currency, f.description],
     );
-    return { id, number };
-  });
+    return rows[0];
+  } catch (err) {
+    if ((err as { code?: string }).code !== '23505') throw err;
+    const { rows } = await db.query<IssuedFeeInvoice>('SELECT id, number FROM fee_invoices WHERE key = $1', [f.key]);
+    if (!rows[0]) throw err;
+    return rows[0];
+  }
 }
 
 export interface FeeInvoiceRow {

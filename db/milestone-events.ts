@@ -1,21 +1,19 @@
 import type { Db } from './pool';
 import type { TimelineEvent } from '../domain/milestone';
-import { inTransaction } from './pool';
 
-/** Appends a timeline event and, when it changes the state, the milestone read model, in one transaction. */
-/** Appends the event once per key; true when this call appended it. */
+/** Appends a timeline event once per key and, when it changes the state, the milestone read model, in one statement; true when this call appended it. */
 export async function recordMilestoneEvent(db: Db, e: TimelineEvent): Promise<boolean> {
-  return inTransaction(db, async (tx) => {
-    const inserted = await tx.query(
-      `INSERT INTO milestone_events (milestone_id, key, type, actor, data) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (key) DO NOTHING`,
-      [e.milestoneId, e.key, e.type, e.actor ?? null, JSON.stringify(e.data ?? {})],
-    );
-    if (inserted.rowCount && e.state) {
-      await tx.query('UPDATE milestones SET state = $2, updated_at = now() WHERE id = $1', [e.milestoneId, e.state]);
-    }
-    return Boolean(inserted.rowCount);
-  });
+  const { rows } = await db.query<{ inserted: boolean }>(
+    `WITH appended AS (
+       INSERT INTO milestone_events (milestone_id, key, type, actor, data) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (key) DO NOTHING RETURNING 1),
+     moved AS (
+       UPDATE milestones SET state = $6, updated_at = now()
+       WHERE id = $1 AND $6::text IS NOT NULL AND EXISTS (SELECT 1 FROM appended) RETURNING 1)
+     SELECT EXISTS (SELECT 1 FROM appended) AS inserted`,
+    [e.milestoneId, e.key, e.type, e.actor ?? null, JSON.stringify(e.data ?? {}), e.state ?? null],
+  );
+  return rows[0].inserted;
 }
 
 interface EventRecord {

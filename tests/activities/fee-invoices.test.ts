@@ -1,0 +1,57 @@
+/** Fee invoices and timeline events, each one statement: once per key, numbered without gaps under concurrency. */
+import { issueFeeInvoice, type NewFeeInvoice } from '../../db/fee-invoices';
+import { recordMilestoneEvent } from '../../db/milestone-events';
+import type { Db } from '../../db/pool';
+import { freshDatabase } from '../helpers/db';
+import { PROVIDER, seedProject, uniq } from '../helpers/fixtures';
+
+let db: Db;
+beforeAll(async () => {
+  ({ db } = await freshDatabase());
+});
+afterAll(() => db?.end());
+
+async function invoiceFor(key: string): Promise<NewFeeInvoice> {
+  const project = await seedProject(db, [1000]);
+  return {
+    key, kind: 'commission', projectId: project.id, milestoneId: project.milestones[0].id, party: 'provider',
+    recipient: { id: PROVIDER.id, name: PROVIDER.name, email: PROVIDER.email }, baseAmount: 1000, amount: 100, currency: 'EUR', description: 'Commission',
+  };
+}
+const seqOf = (number: string) => Number(number.split('-').pop());
+
+test('the same key twice, or ten times at once: one invoice, one number, and the next number follows it', async () => {
+  const f = await invoiceFor(uniq('key'));
+  const first = await issueFeeInvoice(db, f);
+  expect(first.number).toMatch(/^PF-\d{4}-\d{6}$/);
+  expect(await issueFeeInvoice(db, f)).toEqual(first);
+  const g = await invoiceFor(uniq('key'));
+  const racing = await Promise.all(Array.from({ length: 10 }, () => issueFeeInvoice(db, g)));
+  expect(new Set(racing.map((r) => r.number)).size).toBe(1);
+  expect((await db.query('SELECT count(*) AS n FROM fee_invoices WHERE key = $1', [g.key])).rows[0].n).toBe(1);
+  expect(seqOf(racing[0].number)).toBe(seqOf(first.number) + 1);
+  const next = await issueFeeInvoice(db, await invoiceFor(uniq('key')));
+  expect(seqOf(next.number)).toBe(seqOf(first.number) + 2);
+});
+
+test('twenty keys at once: twenty consecutive numbers', async () => {
+  const requests = await Promise.all(Array.from({ length: 20 }, () => invoiceFor(uniq('key'))));
+  const issued = await Promise.all(requests.map((f) => issueFeeInvoice(db, f)));
+  const seqs = issued.map((i) => seqOf(i.number)).sort((a, b) => a - b);
+  expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => seqs[0] + i));
+});
+
+test('a timeline event is appended once per key, and moves the read model the first time only', async () => {
+  const project = await seedProject(db, [1000]);
+  const milestoneId = project.milestones[0].id;
+  const event = { milestoneId, key: `${milestoneId}:event:1`, type: 'funded', data: { amount: 1000 }, state: 'funded' as const };
+  expect(await recordMilestoneEvent(db, event)).toBe(true);
+  const stateOf = async () => (await db.query('SELECT state FROM milestones WHERE id = $1', [milestoneId])).rows[0].state;
+  expect(await stateOf()).toBe('funded');
+  await db.query("UPDATE milestones SET state = 'delivered' WHERE id = $1", [milestoneId]);
+  expect(await recordMilestoneEvent(db, event)).toBe(false);
+  expect(await stateOf()).toBe('delivered');
+  expect(await recordMilestoneEvent(db, { milestoneId, key: `${milestoneId}:event:2`, type: 'note', data: {} })).toBe(true);
+  expect(await stateOf()).toBe('delivered');
+  expect((await db.query('SELECT count(*) AS n FROM milestone_events WHERE milestone_id = $1', [milestoneId])).rows[0].n).toBe(2);
+});

@@ -9,7 +9,7 @@ import { httpMetrics } from './middleware/http-metrics';
 import { requestLog } from './middleware/request-log';
 import { ApiMetrics } from './metrics';
 import { requestIdInterceptor } from './request-context';
-import { routeMatcher } from './route-templates';
+import { routeMatcher, routeOf } from './route-templates';
 import { rateLimit, SharedTokenBuckets } from './middleware/rate-limit';
 import { securityHeaders } from './middleware/security-headers';
 import { bodyTextGuard } from './middleware/text-guard';
@@ -116,7 +116,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   });
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     const { problem, unexpected } = toProblem(err);
-    if (err instanceof HttpProblem && err.slug === 'bad-signature') metrics.webhookSignatureRejections.inc({ route: req.path });
+    if (err instanceof HttpProblem && err.slug === 'bad-signature') metrics.webhookSignatureRejections.inc({ route: routeOf(req, routeTemplates) ?? 'unmatched' });
     if (unexpected) log.error({ err, requestId: res.get('X-Request-Id'), method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
     if (err instanceof HttpProblem && err.headers) res.set(err.headers);

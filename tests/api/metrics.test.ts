@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { startApiSystem, projectBody, type ApiSystem } from '../helpers/api-system';
 import { CLIENT } from '../helpers/fixtures';
+import { seriesOf } from '../helpers/prometheus';
 
 let sys: ApiSystem;
 beforeAll(async () => {
@@ -11,13 +12,11 @@ beforeAll(async () => {
 });
 afterAll(() => sys?.close());
 
-/** `name{labels} value` lines of an exposition, by series */
-const series = (text: string) => new Map(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
 const metricsOf = async () => {
   const res = await request(sys.app).get('/metrics');
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toMatch(/^text\/plain/);
-  return { text: res.text, series: series(res.text) };
+  return { text: res.text, series: seriesOf(res.text) };
 };
 
 test('a request is counted and timed under its route template, and its ids appear nowhere', async () => {

@@ -3,6 +3,7 @@ import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { startE2eSystem, type E2eSystem } from '../helpers/e2e-system';
 import { eventually } from '../helpers/temporal';
 import { freePort } from '../../lib/free-port';
+import { seriesOf } from '../helpers/prometheus';
 
 let sys: E2eSystem;
 let workerMetrics: string;
@@ -14,8 +15,7 @@ beforeAll(async () => {
 
 /** `name{labels} value` lines of a Prometheus exposition, by series */
 async function scrape(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(url)).text();
-  return new Map(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+  return seriesOf(await (await fetch(url)).text());
 }
 afterAll(() => sys?.stop());
 

@@ -7,6 +7,7 @@ import { BusinessMetrics } from '../../worker/business-metrics';
 import { serveWorkerMetrics, type WorkerMetricsServer } from '../../worker/metrics-server';
 import { freshDatabase } from '../helpers/db';
 import { seedProject } from '../helpers/fixtures';
+import { seriesOf } from '../helpers/prometheus';
 import { eventually } from '../helpers/temporal';
 
 const TOKEN = 'metrics-token-for-tests-0001';
@@ -28,18 +29,16 @@ afterAll(async () => {
 });
 
 const scrape = (authorization = `Bearer ${TOKEN}`, path = '/metrics') => fetch(`http://127.0.0.1:${server.port}${path}`, { headers: { authorization } });
-/** `name{labels} value` lines of an exposition, by series */
-const series = (text: string) => new Map(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
 
 test('money in escrow, milestones by state and the SDK exporter missing, after a deposit', async () => {
-  const before = series(await (await scrape()).text());
+  const before = seriesOf(await (await scrape()).text());
   const project = await seedProject(db, [1000, 2000]);
   const milestoneId = project.milestones[0].id;
   await postMovement(db, { idempotencyKey: `${milestoneId}:deposit:e1`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
   const res = await scrape();
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-  const after = series(await res.text());
+  const after = seriesOf(await res.text());
   expect(after.get('escrow_money_in_escrow_minor{currency="EUR"}')).toBe((before.get('escrow_money_in_escrow_minor{currency="EUR"}') ?? 0) + 1000);
   expect(after.get('escrow_milestones{state="awaiting_deposit"}')).toBe((before.get('escrow_milestones{state="awaiting_deposit"}') ?? 0) + 2);
   expect(after.get('escrow_disputes_awaiting_sma')).toBe(0);
@@ -56,7 +55,7 @@ test('an escalated dispute: counted, with the age of the longest wait', async ()
      VALUES ('dsp_metrics', $1, $2, 'escalated', 'client', now() - interval '7 days', now() - interval '6 days', 1, '{}')`,
     [project.id, milestoneId],
   );
-  const after = series(await (await scrape()).text());
+  const after = seriesOf(await (await scrape()).text());
   expect(after.get('escrow_disputes_awaiting_sma')).toBe(1);
   expect(after.get('escrow_disputes{state="escalated"}')).toBe(1);
   expect(after.get('escrow_dispute_escalation_oldest_age_seconds')).toBeGreaterThanOrEqual(6 * 86400);
@@ -70,7 +69,7 @@ test('the ledger check runs on its interval and reports what breaks a rule', asy
   await postMovement(db, { idempotencyKey: `${milestoneId}:release:1000`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'release', amount: 1000, commission: 0, escrowFee: 0 } });
   business.watchLedger(60_000);
   const after = await eventually(async () => {
-    const s = series(await (await scrape()).text());
+    const s = seriesOf(await (await scrape()).text());
     return (s.get('escrow_ledger_check_failures_total') ?? 0) >= 1 ? s : undefined;
   });
   expect(after.get('escrow_ledger_check_violations{rule="no account goes negative"}')).toBeGreaterThanOrEqual(1);
@@ -93,7 +92,7 @@ test('PostgreSQL unreachable: the endpoint still answers, and says the figures a
   try {
     const res = await fetch(`http://127.0.0.1:${alone.port}/metrics`);
     expect(res.status).toBe(200);
-    const s = series(await res.text());
+    const s = seriesOf(await res.text());
     expect(s.get('escrow_business_figures_up')).toBe(0);
     expect(s.has('escrow_worker_sdk_metrics_up')).toBe(false);
   } finally {

@@ -6,6 +6,7 @@ import type { Db } from '../db/pool';
 import { milestoneState } from '../db/projects';
 import type { NoticeRequest, StaffNotice } from '../workflows/activities/contract';
 import type { Mailer } from './mail/mailer';
+import { contactOf } from './contacts';
 import { deliverOnce, sendOnce } from './mail/send-once';
 import { renderMail, renderStaffMail } from './mail/templates';
 
@@ -33,8 +34,9 @@ export function noticeActivities(deps: NoticeDeps) {
       // Money released to a provider the payment provider cannot pay yet: the mail says what to do first.
       const payoutAccountNeeded =
         request.template === 'funds_released' && deps.payments?.needsOnboarding === true && !(await findPayoutAccount(db, request.to.id))?.payoutsEnabled;
-      const notice = renderMail(request.template, { ...request.data, recipientName: request.to.name, ...(payoutAccountNeeded ? { payoutAccountNeeded } : {}) });
-      const { key, template, to } = request;
+      const to = await contactOf(db, request.refs.projectId, request.to, request.party);
+      const notice = renderMail(request.template, { ...request.data, recipientName: to.name, ...(payoutAccountNeeded ? { payoutAccountNeeded } : {}) });
+      const { key, template } = request;
       const claim = await recordNotice(
         db,
         { key, userId: to.id, kind: template, title: notice.subject, body: notice.summary, ...request.refs },

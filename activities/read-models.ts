@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { saveDisputeSnapshot } from '../db/disputes';
 import { resolveDepositFailures } from './incidents';
 import { issueFeeInvoice } from '../db/fee-invoices';
+import { contactOf } from './contacts';
 import { recordBusinessEvent } from './timeline';
 import { insertScheduledRequest } from '../db/payment-requests';
 import type { Db } from '../db/pool';
@@ -27,9 +28,10 @@ export function readModelActivities({ db, temporal }: { db: Db; temporal: Client
       await saveDisputeSnapshot(db, dispute, texts);
     },
 
-    issueFeeInvoice(f: FeeInvoiceRequest): Promise<{ id: string; number: string }> {
+    async issueFeeInvoice(f: FeeInvoiceRequest): Promise<{ id: string; number: string }> {
+      const recipient = await contactOf(db, f.projectId, f.recipient, f.party);
       return issueFeeInvoice(db, {
-        key: f.key, kind: f.kind, projectId: f.projectId, milestoneId: f.milestoneId, party: f.party, recipient: f.recipient,
+        key: f.key, kind: f.kind, projectId: f.projectId, milestoneId: f.milestoneId, party: f.party, recipient,
         baseAmount: f.base, amount: f.amount, currency: f.currency, description: describeFee(f.kind),
       });
     },

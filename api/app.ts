@@ -16,6 +16,8 @@ import { bodyTextGuard } from './middleware/text-guard';
 import { urlGuard } from './middleware/url-guard';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
+import { codecCors, codecRoutes } from './routes/codec';
+import { dataConverterFor } from '../lib/data-converter';
 import { Idempotency } from './idempotency';
 import { boundedBy } from './deadline';
 import { eventOnce } from './event-once';
@@ -58,7 +60,12 @@ export interface AppDeps {
 /** The whole HTTP API, built from its dependencies so tests run the real app on real services. */
 export function createApp({ db, temporal: client, config, log, presence = new Presence(db), metrics = new ApiMetrics() }: AppDeps) {
   // The same connection, with each start, signal and update carrying the request's id (api/request-context.ts).
-  const temporal = new Client({ connection: client.connection, namespace: client.options.namespace, interceptors: { workflow: [requestIdInterceptor()] } });
+  const temporal = new Client({
+    connection: client.connection,
+    namespace: client.options.namespace,
+    dataConverter: client.options.dataConverter,
+    interceptors: { workflow: [requestIdInterceptor()] },
+  });
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -71,6 +78,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   const perAddress = new SharedTokenBuckets(db, 'address', config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW);
   const perUser = new SharedTokenBuckets(db, 'user', config.RATE_LIMIT_PER_USER, config.RATE_LIMIT_WINDOW);
   app.use(rateLimit(perAddress, 'address', (req) => req.ip ?? req.socket.remoteAddress));
+  app.use(codecCors(config.CODEC_CORS_ORIGINS));
   app.use(methodGuard(routeTemplates));
 
   const registry = createRegistry();
@@ -103,6 +111,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   feeInvoiceRoutes(routes, { db });
   refundRoutes(routes, { temporal });
   paymentProviderRoutes(routes, { db, temporal, payments });
+  codecRoutes(routes, { dataConverter: dataConverterFor(config) });
   const unrouted = BEARER_ROUTES.filter((key) => !routes.registered.has(key));
   if (unrouted.length > 0) throw new Error(`routes in ACCESS_POLICY without a handler: ${unrouted.join(', ')}`);
   app.use('/v1', authenticate(config.AUTH_JWT_SECRET), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));

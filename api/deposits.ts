@@ -28,7 +28,7 @@ export async function deliverDeposit(temporal: Client, taskQueue: string, d: Arr
       workflowId: refundWorkflowId(refundId),
       taskQueue,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [{ refundId, projectId: project.id, milestoneId, client: project.client, amount, currency: project.currency, reason: 'deposit_after_end', strayDeposit: { eventId, reference } }],
+      args: [{ refundId, projectId: project.id, milestoneId, client: { id: project.client.id }, amount, currency: project.currency, reason: 'deposit_after_end', strayDeposit: { eventId, reference } }],
     })
     .catch((err) => {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -26,8 +26,8 @@ export async function raiseIncident(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{
         incidentId: incident.id, kind: i.kind, externalId: i.externalId, projectId: i.project.id, projectTitle: i.project.title,
-        milestoneId: i.milestoneId, milestoneTitle, amount: i.amount, currency: i.project.currency, client: i.project.client,
-        provider: i.project.provider, explanation,
+        milestoneId: i.milestoneId, milestoneTitle, amount: i.amount, currency: i.project.currency, client: { id: i.project.client.id },
+        provider: { id: i.project.provider.id }, explanation,
       }],
     })
     .catch((err) => {

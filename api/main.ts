@@ -4,6 +4,7 @@ import { purgeExpiredIdempotencyKeys } from '../db/idempotency';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfigOrExit } from '../lib/config';
+import { dataConverterFor } from '../lib/data-converter';
 import { createLogger } from '../lib/logger';
 import { waitFor } from '../lib/wait-for';
 import { createApp } from './app';
@@ -22,7 +23,7 @@ async function main() {
   const db = createPool(config.DATABASE_URL);
   await waitFor('PostgreSQL', () => migrate(db), log);
   const connection = await waitFor('Temporal', () => Connection.connect({ address: config.TEMPORAL_ADDRESS, channelArgs: QUICK_RECONNECT }), log);
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
   const presence = new Presence(db);
   const server = await listen(createApp({ db, temporal, config, log, presence }), config.PORT);
   log.info({ port: config.PORT, instance: presence.id }, `API listening on http://localhost:${config.PORT}`);

@@ -24,12 +24,14 @@ export function milestoneInputFor(project: ProjectRow, milestone: ProjectRow['mi
   return {
     projectId: project.id,
     projectTitle: project.title,
+    projectExternalId: project.externalId,
     milestoneId: milestone.id,
     title: milestone.title,
     amount: milestone.amount,
     currency: project.currency,
-    client: project.client,
-    provider: project.provider,
+    // ids only: e-mail addresses and names stay in PostgreSQL, out of the workflow's history
+    client: { id: project.client.id },
+    provider: { id: project.provider.id },
     timing,
     fees: project.fees,
   };

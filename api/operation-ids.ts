@@ -23,6 +23,8 @@ export const OPERATION_IDS: Record<RouteKey, string> = {
   'POST /v1/disputes/:disputeId/information-requests': 'requestInformation',
   'POST /v1/disputes/:disputeId/decision': 'decideDispute',
   'GET /v1/mediation/disputes': 'listMediationDisputes',
+  'POST /v1/codec/decode': 'decodePayloads',
+  'POST /v1/codec/encode': 'encodePayloads',
   'GET /v1/me/notifications': 'listMyNotifications',
   'GET /v1/me/payment-requests': 'listMyPaymentRequests',
   'POST /v1/payment-requests/:paymentRequestId/retry': 'retryPayout',

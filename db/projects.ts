@@ -3,7 +3,7 @@ import { inTransaction } from './pool';
 import type { FeeRates } from '../domain/fees';
 import { UNMANAGED_STATE, type ClientSilencePolicy, type StoredMilestoneState } from '../domain/milestone';
 import type { Formula, ProjectState } from '../domain/project';
-import type { PartyInfo } from '../domain/parties';
+import type { Party, PartyInfo } from '../domain/parties';
 
 export interface NewProject {
   id: string;
@@ -147,6 +147,17 @@ function toMilestone(r: Omit<MilestoneRecord, 'updated_at'>): MilestoneRow {
     amount: r.amount,
     state: r.state,
   };
+}
+
+const CONTACT_COLUMNS: Record<Party, string> = {
+  client: 'client_id AS id, client_email AS email, client_name AS name',
+  provider: 'provider_id AS id, provider_email AS email, provider_name AS name',
+};
+
+/** A party's id, e-mail and name as the project holds them (workflows carry the id only), or undefined for an unknown project. */
+export async function partyContact(db: Db, projectId: string, party: Party): Promise<PartyInfo | undefined> {
+  const { rows } = await db.query<PartyInfo>(`SELECT ${CONTACT_COLUMNS[party]} FROM projects WHERE id = $1`, [projectId]);
+  return rows[0];
 }
 
 /** The milestone's state in the read model, or undefined for an unknown milestone. */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { SEARCH_ATTRIBUTE_NAMES } from '../domain/search-attributes';
 
 export interface DevServerLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -28,6 +29,7 @@ export function spawnTemporalDevServer(cli: string, o: DevServerOptions): ChildP
     '--log-format', 'json', '--log-level', o.logLevel ?? 'warn',
     ...(o.uiPort === undefined ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
     ...(o.dbFile ? ['--db-filename', o.dbFile] : []),
+    ...searchAttributeFlags(),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -35,6 +37,11 @@ export function spawnTemporalDevServer(cli: string, o: DevServerOptions): ChildP
   });
   createInterface({ input: child.stderr }).on('line', (line) => o.onLine(parseLine(line)));
   return child;
+}
+
+/** The dev server's flags that register the workflows' search attributes (again, harmlessly, on a kept database). */
+export function searchAttributeFlags(): string[] {
+  return SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
 }
 
 function parseLine(line: string): DevServerLine {

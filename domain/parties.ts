@@ -14,6 +14,12 @@ export interface PartyInfo {
   name: string;
 }
 
+/**
+ * What a workflow carries of a party: its id, never its e-mail or name (they stay in PostgreSQL and activities look
+ * them up). Workflows started before issue 15 carry both: their recorded inputs are what they are.
+ */
+export type PartyRef = Pick<PartyInfo, 'id'> & Partial<Omit<PartyInfo, 'id'>>;
+
 /** The caller's side in a project, if they are one of its two parties: the role must match the user as well. */
 export function partyOf(actor: Actor, parties: { client: { id: string }; provider: { id: string } }): Party | undefined {
   if (actor.role === 'client' && actor.userId === parties.client.id) return 'client';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PAYMENT_RAILS, type PaymentRail } from '../domain/payment-provider';
 import { parseDuration, parseSchedule } from './duration';
+import { parseKeyring } from './payload-codec';
 
 /** The dev secrets `npm start` prints; production mode refuses them. */
 export const DEV_AUTH_JWT_SECRET = 'dev-only-auth-secret-change-me-0000000000';
@@ -17,6 +18,14 @@ const duration = z.string().transform((text, ctx) => {
 const schedule = z.string().transform((text, ctx) => {
   try {
     return parseSchedule(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+const keyring = z.string().transform((text, ctx) => {
+  try {
+    return parseKeyring(text);
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
     return z.NEVER;
@@ -46,6 +55,10 @@ const Settings = z.object({
   METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** how often a worker serving metrics runs the ledger check (`npm run ledger:check`) and reports its violations */
   LEDGER_CHECK_INTERVAL: duration.default(parseDuration('15m')),
+  /** AES-256-GCM keys of workflow payloads, `id:base64key,…`, the current one first; unset: payloads in clear (refused in production) */
+  PAYLOAD_ENCRYPTION_KEYS: keyring.optional(),
+  /** origins allowed to call the codec endpoint (/codec/decode, /codec/encode) from a browser: the Temporal Web UI's */
+  CODEC_CORS_ORIGINS: z.string().default('http://localhost:8233').transform((text) => text.split(',').map((o) => o.trim()).filter(Boolean)),
   SMTP_URL: z.string().default('smtp://localhost:1025'),
   MAIL_FROM: z.string().default('Plateforme <no-reply@escrow.localhost>'),
   STAFF_EMAIL: z.email().default('finance@escrow.localhost'),
@@ -128,6 +141,9 @@ function productionRefusals(config: Config, env: NodeJS.ProcessEnv): string[] {
   const refusals: string[] = [];
   if (config.AUTH_JWT_SECRET === DEV_AUTH_JWT_SECRET || config.PAYMENTS_WEBHOOK_SECRET === DEV_PAYMENTS_WEBHOOK_SECRET) {
     refusals.push('refusing to run in production with the dev secrets: set AUTH_JWT_SECRET and PAYMENTS_WEBHOOK_SECRET');
+  }
+  if (!config.PAYLOAD_ENCRYPTION_KEYS) {
+    refusals.push('PAYLOAD_ENCRYPTION_KEYS unset: refused with NODE_ENV=production, where workflow payloads (statements, rationales) are stored encrypted; give id:base64key (openssl rand -base64 32)');
   }
   if (config.PAYMENT_PROVIDER === 'sandbox') {
     const named = env.PAYMENT_PROVIDER ? 'PAYMENT_PROVIDER=sandbox' : env.PAYOUT_GATEWAY ? 'PAYOUT_GATEWAY=sandbox' : 'PAYMENT_PROVIDER=sandbox (the default)';

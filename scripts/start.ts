@@ -19,6 +19,7 @@ import { postgresAccount, runningAsRoot, statAncestry } from '../dev/pg-access';
 import { placeData, unreachable } from '../dev/pg-placement';
 import { temporalCliPath } from '../dev/temporal-binaries';
 import { spawnTemporalDevServer } from '../dev/temporal-dev-server';
+import { ensureSearchAttributes } from '../lib/search-attributes';
 import { createLogger } from '../lib/logger';
 import { oneLine } from './fail';
 
@@ -90,6 +91,7 @@ async function startTemporal(): Promise<void> {
       server: { executable: { type: 'cached-download' }, ip: '127.0.0.1', port, ui: true, uiPort, dbFilename: dbFile },
     });
     stops.push(() => server.teardown());
+    await ensureSearchAttributes(server.connection.operatorService, env.TEMPORAL_NAMESPACE ?? 'default');
   }
   await waitForPort(port, 30000);
   env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;

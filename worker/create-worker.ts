@@ -1,4 +1,5 @@
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../workflows/activities/contract';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   workflowBundle: WorkflowBundleWithSourceMap;
   /** the sticky cache's size (WORKER_MAX_CACHED_WORKFLOWS); unset: the SDK's default */
   maxCachedWorkflows?: number;
+  /** payload encryption (lib/data-converter.ts); unset: payloads in clear */
+  dataConverter?: DataConverter;
 }
 
 export function createWorker(o: WorkerOptions): Promise<Worker> {
@@ -35,5 +38,6 @@ export function createWorker(o: WorkerOptions): Promise<Worker> {
     activities: o.activities,
     workflowBundle: o.workflowBundle,
     maxCachedWorkflows: o.maxCachedWorkflows,
+    dataConverter: o.dataConverter,
   });
 }

@@ -16,6 +16,8 @@ import { freePort } from '../lib/free-port';
 import { BusinessMetrics } from './business-metrics';
 import { serveWorkerMetrics, type WorkerMetricsServer } from './metrics-server';
 import { installSdkLogger } from './sdk-logger';
+import { dataConverterFor } from '../lib/data-converter';
+import { missingSearchAttributes } from '../lib/search-attributes';
 
 export async function runWorker(workflowsPath = WORKFLOWS_PATH): Promise<void> {
   const config = loadConfigOrExit('worker');
@@ -37,7 +39,14 @@ export async function runWorker(workflowsPath = WORKFLOWS_PATH): Promise<void> {
   }
   const connection = await waitFor('Temporal', () => NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }), log);
   const clientConnection = await waitFor('Temporal', () => Connection.connect({ address: config.TEMPORAL_ADDRESS }), log);
-  const deps = buildActivityDeps(config, db, new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }));
+  // A workflow upserting an attribute the namespace lacks fails each of its tasks: wait for them to be registered.
+  await waitFor('the search attributes (docs/operations.md, "Finding workflows")', async () => {
+    const missing = await missingSearchAttributes(clientConnection.operatorService, config.TEMPORAL_NAMESPACE);
+    if (missing.length > 0) throw new Error(`namespace ${config.TEMPORAL_NAMESPACE} lacks ${missing.join(', ')}: register them as Keyword`);
+  }, log);
+  const dataConverter = dataConverterFor(config);
+  log.info({ payloadEncryption: dataConverter ? `on, current key ${config.PAYLOAD_ENCRYPTION_KEYS!.currentId}` : 'off' }, 'workflow payloads');
+  const deps = buildActivityDeps(config, db, new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }));
   const workflowBundle = await bundleWorkflows(workflowsPath);
   let stopping = false;
   let running = false;
@@ -59,6 +68,7 @@ export async function runWorker(workflowsPath = WORKFLOWS_PATH): Promise<void> {
           activities: createActivities(deps),
           workflowBundle,
           maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+          dataConverter,
         }),
       log,
     );

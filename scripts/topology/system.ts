@@ -16,6 +16,7 @@ import { blockedForPostgres, postgresAccount, runningAsRoot } from '../../dev/pg
 import { embeddedPostgresEntry, loadEmbeddedPostgres } from '../../dev/pg-binaries';
 import { unreachable } from '../../dev/pg-placement';
 import { temporalCliPath } from '../../dev/temporal-binaries';
+import { searchAttributeFlags } from '../../dev/temporal-dev-server';
 import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET } from '../../lib/config';
 import { Proc, until, type ProcEvent } from './processes';
 import { RoundRobinProxy } from './proxy';
@@ -257,7 +258,7 @@ export class System {
         command: cli,
         args: [
           'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', 'default', '--headless',
-          '--db-filename', dbFile, '--log-format', 'json', '--log-level', 'warn',
+          '--db-filename', dbFile, '--log-format', 'json', '--log-level', 'warn', ...searchAttributeFlags(),
         ],
         logFile: this.logFile('temporal'),
         readyTimeoutMs: 60_000,

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { freePortIn } from '../../dev/free-port';
+import { ensureSearchAttributes } from '../../lib/search-attributes';
 
 const run = promisify(execFile);
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
@@ -121,7 +122,7 @@ export function serverCommand(b: TemporalServerBinaries, pg: PgServer, ports: Se
   };
 }
 
-/** Registers the namespace unless it exists (the full server, unlike the dev server, starts with none). */
+/** Registers the namespace unless it exists (the full server, unlike the dev server, starts with none), and the workflows' search attributes. */
 export async function ensureNamespace(address: string, namespace: string): Promise<'registered' | 'existed'> {
   const connection = await Connection.connect({ address, connectTimeout: 5000 });
   try {
@@ -132,13 +133,19 @@ export async function ensureNamespace(address: string, namespace: string): Promi
         throw err;
       },
     );
-    if (exists) return 'existed';
+    if (exists) {
+      await ensureSearchAttributes(connection.operatorService, namespace);
+      return 'existed';
+    }
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(RETENTION_SECONDS * 1000) });
     // The frontend answers from its namespace cache, refreshed every few seconds: wait until the namespace is served.
     const deadline = Date.now() + 30_000;
     for (;;) {
       const served = await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1 }).then(() => true, () => false);
-      if (served) return 'registered';
+      if (served) {
+        await ensureSearchAttributes(connection.operatorService, namespace);
+        return 'registered';
+      }
       if (Date.now() > deadline) throw new Error(`namespace ${namespace} registered but not served after 30 s`);
       await new Promise((r) => setTimeout(r, 250));
     }

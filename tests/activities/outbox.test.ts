@@ -43,7 +43,7 @@ async function notice(): Promise<NoticeRequest> {
 
 const outboxRow = async (key: string) =>
   (await db.query<{ state: string; attempts: number; message_id: string; claimed_at: Date | null }>('SELECT state, attempts, message_id, claimed_at FROM sent_emails WHERE key = $1', [key])).rows[0];
-const received = (request: NoticeRequest) => mail.messages.filter((m) => m.to.includes(request.to.email));
+const received = (request: NoticeRequest) => mail.messages.filter((m) => m.to.includes(request.to.email!));
 
 /** The activity's retry, as Temporal runs it: again while another attempt holds the mail, until it completes. */
 const retry = (run: () => Promise<void>) =>
@@ -57,13 +57,13 @@ test('a notice writes its feed entry and its mail together, and sends it once un
   const activities = noticeActivities({ db, mailer: smtp, staffEmail: 'finance@escrow.test' });
   await activities.notify(request);
   await activities.notify(request);
-  const [first] = await Promise.all([mail.waitFor((m) => m.to.includes(request.to.email))]);
+  const [first] = await Promise.all([mail.waitFor((m) => m.to.includes(request.to.email!))]);
   expect(first.messageId).toBe(smtp.messageIdFor(request.key));
   expect(await outboxRow(request.key)).toMatchObject({ state: 'sent', attempts: 1, message_id: smtp.messageIdFor(request.key) });
   expect((await listNotifications(db, request.to.id, 10)).map((n) => n.kind)).toEqual(['funds_released']);
   // a later mail to the same address arrives, proving a second copy of the first would have by now
   await activities.notify({ ...request, key: uniq('notice'), template: 'payout_paid' });
-  await mail.waitFor((m) => m.to.includes(request.to.email) && m.subject.startsWith('Paiement effectué'));
+  await mail.waitFor((m) => m.to.includes(request.to.email!) && m.subject.startsWith('Paiement effectué'));
   expect(received(request)).toHaveLength(2);
 });
 
@@ -71,7 +71,7 @@ test('a worker that dies after the SMTP server took the mail: the retry sends it
   const request = await notice();
   const dying = noticeActivities({ db, mailer: mailerWith(async (m) => { await smtp.send(m); await never; }), staffEmail: 'f@x.test', mailLeaseSeconds: 1 });
   void dying.notify(request);
-  await mail.waitFor((m) => m.to.includes(request.to.email));
+  await mail.waitFor((m) => m.to.includes(request.to.email!));
   expect(await outboxRow(request.key)).toMatchObject({ state: 'pending', attempts: 1 });
 
   const retried = noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test', mailLeaseSeconds: 1 });
@@ -94,10 +94,10 @@ test('a worker that dies after claiming the mail, before sending it: the retry s
 
   const retried = noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test', mailLeaseSeconds: 1 });
   await retry(() => retried.notify(request));
-  await mail.waitFor((m) => m.to.includes(request.to.email));
+  await mail.waitFor((m) => m.to.includes(request.to.email!));
   await retried.notify(request);
   await retried.notify({ ...request, key: uniq('notice'), template: 'payout_paid' });
-  await mail.waitFor((m) => m.to.includes(request.to.email) && m.subject.startsWith('Paiement effectué'));
+  await mail.waitFor((m) => m.to.includes(request.to.email!) && m.subject.startsWith('Paiement effectué'));
   expect(received(request).filter((m) => m.messageId === smtp.messageIdFor(request.key))).toHaveLength(1);
   expect(await outboxRow(request.key)).toMatchObject({ state: 'sent', attempts: 2 });
 });
@@ -108,7 +108,7 @@ test('SMTP unreachable: the attempt gives its lease back and the retry sends at 
   await expect(noticeActivities({ db, mailer: mailerWith(() => Promise.reject(unreachable)), staffEmail: 'f@x.test' }).notify(down)).rejects.toBe(unreachable);
   expect(await outboxRow(down.key)).toMatchObject({ state: 'pending', claimed_at: null });
   await noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test' }).notify(down);
-  await mail.waitFor((m) => m.to.includes(down.to.email));
+  await mail.waitFor((m) => m.to.includes(down.to.email!));
 
   const refused = await notice();
   const unknownMailbox = Object.assign(new Error('550 no such user'), { responseCode: 550 });
@@ -141,7 +141,7 @@ test('a reminder whose notice an earlier attempt wrote is delivered even if the 
   await eventually(async () => ((await outboxRow(request.key))?.claimed_at ? true : undefined), 10000, 'queued');
   await setState('funded');
   await retry(() => noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test', mailLeaseSeconds: 1 }).notify(request));
-  await mail.waitFor((m) => m.to.includes(request.to.email));
+  await mail.waitFor((m) => m.to.includes(request.to.email!));
   expect(await outboxRow(request.key)).toMatchObject({ state: 'sent' });
 
   // A reminder about a state the milestone has left, never written before, is dropped: no feed entry, no mail.
@@ -149,4 +149,23 @@ test('a reminder whose notice an earlier attempt wrote is delivered even if the 
   await noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test' }).notify(stale);
   expect(await outboxRow(stale.key)).toBeUndefined();
   expect(await listNotifications(db, request.to.id, 10)).toHaveLength(1);
+});
+
+test('a notice that names its party by id only (as workflows do) goes to the address the project holds', async () => {
+  const project = await seedProject(db, [120000]);
+  const request: NoticeRequest = {
+    key: uniq('notice'),
+    template: 'funds_released',
+    to: { id: project.provider.id },
+    party: 'provider',
+    data: { projectTitle: 'Site', milestoneTitle: 'Maquettes', amount: 120000, currency: 'EUR' },
+    refs: { projectId: project.id, milestoneId: project.milestones[0].id },
+  };
+  await noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test' }).notify(request);
+  const sent = await mail.waitFor((m) => m.messageId === smtp.messageIdFor(request.key));
+  expect(sent.to).toContain(project.provider.email);
+  expect(sent.text).toContain(project.provider.name);
+  // an id the project does not have on that side is refused for good: a retry would read the same rows
+  const wrong = { ...request, key: uniq('notice'), to: { id: project.client.id } };
+  await expect(noticeActivities({ db, mailer: smtp, staffEmail: 'f@x.test' }).notify(wrong)).rejects.toMatchObject({ nonRetryable: true, type: 'UnknownParty' });
 });

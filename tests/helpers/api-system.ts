@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
@@ -8,6 +9,7 @@ import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { signPayload } from '../../lib/webhook-signature';
 import type { Db } from '../../db/pool';
+import { dataConverterFor } from '../../lib/data-converter';
 import { DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig, requestedRail, type Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
@@ -37,6 +39,8 @@ export interface ApiSystem {
   /** the payment provider's inbox, when the settings select the webhook rail without a PAYMENT_ORDERS_URL */
   orders?: OrdersInbox;
   env: TestWorkflowEnvironment;
+  /** the client the app and the activities use: it encrypts and decrypts payloads when the settings ask for it */
+  temporal: Client;
   /** another app over the same services, with other settings or a logger the test reads */
   appWith(settings: Partial<Config>, log?: Logger): RequestListener;
   token(sub: string, role: Role): Promise<string>;
@@ -75,16 +79,20 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
     RATE_LIMIT_PER_USER: '1000000',
     ...settings,
   });
-  const deps = buildActivityDeps(config, db, env.client);
+  // with PAYLOAD_ENCRYPTION_KEYS, the worker and the app encrypt as the processes do (lib/data-converter.ts)
+  const dataConverter = dataConverterFor(config);
+  const temporal = dataConverter ? new Client({ connection: env.connection, namespace: 'default', dataConverter }) : env.client;
+  const deps = buildActivityDeps(config, db, temporal);
   const worker: Worker = await createWorker({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities(deps),
     workflowBundle: bundle,
+    dataConverter,
   });
   const running = worker.run();
-  const real = createApp({ db, temporal: env.client, config, log: pino({ level: 'silent' }) });
+  const real = createApp({ db, temporal, config, log: pino({ level: 'silent' }) });
   const check = openApiChecker((await request(real).get('/openapi.json')).body as OpenApiDocument);
   const checked = (app: RequestListener) => checkedListener(app, check, violations);
   const app = checked(real);
@@ -96,8 +104,9 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
     mail,
     orders,
     env,
+    temporal,
     token,
-    appWith: (settings, log = pino({ level: 'silent' })) => checked(createApp({ db, temporal: env.client, config: { ...config, ...settings }, log })),
+    appWith: (settings, log = pino({ level: 'silent' })) => checked(createApp({ db, temporal, config: { ...config, ...settings }, log })),
     async as(sub, role) {
       const bearer = `Bearer ${await token(sub, role)}`;
       return {

@@ -114,6 +114,8 @@ export function validBodies(world: World): Partial<Record<BearerRouteKey, Record
     'POST /v1/disputes/:disputeId/proposals': { providerAmount: 5000 },
     'POST /v1/disputes/:disputeId/information-requests': { party: 'client', question: 'Quelles dates ?' },
     'POST /v1/disputes/:disputeId/decision': { providerAmount: 5000, clientAmount: 5000, rationale: 'Partage.' },
+    'POST /v1/codec/decode': { payloads: [] },
+    'POST /v1/codec/encode': { payloads: [] },
   };
 }
 

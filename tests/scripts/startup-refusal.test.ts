@@ -13,6 +13,7 @@ async function start(entry: string, settings: NodeJS.ProcessEnv): Promise<{ code
     NODE_ENV: 'production',
     AUTH_JWT_SECRET: 'p'.repeat(40),
     PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40),
+    PAYLOAD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
     // nothing listens there: a process that tried to connect would say so
     DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${pg}/escrow`,
     TEMPORAL_ADDRESS: `127.0.0.1:${temporal}`,

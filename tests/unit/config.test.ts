@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig } from '../../lib/config';
 
 const base = { DATABASE_URL: 'postgres://x/y' };
-const production = { ...base, NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40) };
+const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+const production = { ...base, NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40), PAYLOAD_ENCRYPTION_KEYS: KEYS };
 const ORDERS = 'https://psp.example/orders';
 
 /** The ConfigError loadConfig throws for `env`; its message must be one line. */
@@ -69,9 +70,18 @@ test('production refuses the sandbox rail, chosen or by default, in one line nam
   expect(refusal(production)).toBe(named('PAYMENT_PROVIDER=sandbox (the default)'));
   expect(refusal({ ...production, PAYMENT_PROVIDER: 'sandbox' })).toBe(named('PAYMENT_PROVIDER=sandbox'));
   expect(refusal({ ...production, PAYOUT_GATEWAY: 'sandbox' })).toBe(named('PAYOUT_GATEWAY=sandbox'));
-  expect(refusal({ ...base, NODE_ENV: 'production' })).toBe(
+  expect(refusal({ ...base, NODE_ENV: 'production', PAYLOAD_ENCRYPTION_KEYS: KEYS })).toBe(
     `refusing to run in production with the dev secrets: set AUTH_JWT_SECRET and PAYMENTS_WEBHOOK_SECRET; ${named('PAYMENT_PROVIDER=sandbox (the default)')}`,
   );
   expect(loadConfig({ ...production, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: ORDERS }).PAYMENT_PROVIDER).toBe('webhook');
   expect(loadConfig({ ...production, PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }).PAYMENT_PROVIDER).toBe('stripe');
+});
+
+test('payload encryption: required in production, off by default in dev, its keys read strictly', () => {
+  const webhook = { ...production, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: ORDERS };
+  expect(loadConfig(webhook).PAYLOAD_ENCRYPTION_KEYS).toMatchObject({ currentId: 'k1' });
+  expect(refusal({ ...webhook, PAYLOAD_ENCRYPTION_KEYS: undefined })).toMatch(/^PAYLOAD_ENCRYPTION_KEYS unset: refused with NODE_ENV=production/);
+  expect(loadConfig(base).PAYLOAD_ENCRYPTION_KEYS).toBeUndefined();
+  expect(refusal({ ...base, PAYLOAD_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toMatch(/PAYLOAD_ENCRYPTION_KEYS.*key k1 has 5 bytes, AES-256 takes 32/);
+  expect(loadConfig({ ...base, CODEC_CORS_ORIGINS: 'https://temporal.example, http://localhost:8233' }).CODEC_CORS_ORIGINS).toEqual(['https://temporal.example', 'http://localhost:8233']);
 });

@@ -7,7 +7,7 @@ import type { FeeKind } from '../../domain/fees';
 import type { Posting } from '../../domain/ledger';
 import type { TimelineEvent } from '../../domain/milestone';
 import type { NoticeData, NotificationKind } from '../../domain/notifications';
-import type { Party, PartyInfo } from '../../domain/parties';
+import type { Party, PartyRef } from '../../domain/parties';
 import type { TransferReceipt } from '../../domain/payment-provider';
 import type { ScheduledPaymentRequest } from '../../domain/payments';
 import type { AmendArgs, MilestoneStatus } from '../milestone/contract';
@@ -17,7 +17,9 @@ export interface NoticeRequest {
   /** unique per notice: a retried activity sends it and adds it to the feed once */
   key: string;
   template: NotificationKind;
-  to: PartyInfo;
+  to: PartyRef;
+  /** the side `to` is on: the activity reads the address from the project (absent in runs whose `to` has it) */
+  party?: Party;
   data: NoticeData;
   refs: { projectId: string; milestoneId: string; disputeId?: string };
   /** a reminder: dropped if the milestone's read model has left this state by the time the activity runs */
@@ -54,7 +56,7 @@ export interface FeeInvoiceRequest {
   projectId: string;
   milestoneId: string;
   party: Party;
-  recipient: PartyInfo;
+  recipient: PartyRef;
   amount: number;
   base: number;
   currency: string;

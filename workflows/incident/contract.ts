@@ -1,7 +1,7 @@
 /** The incident workflow's contract: one per payment incident, from opening to closing (API.md, payment incidents). */
 import { defineSignal } from '@temporalio/workflow';
 import type { IncidentKind, IncidentState } from '../../domain/incidents';
-import type { PartyInfo } from '../../domain/parties';
+import type { PartyRef } from '../../domain/parties';
 
 export const incidentWorkflowId = (incidentId: string): string => `incident:${incidentId}`;
 
@@ -16,8 +16,8 @@ export interface IncidentInput {
   milestoneTitle: string;
   amount: number;
   currency: string;
-  client: PartyInfo;
-  provider: PartyInfo;
+  client: PartyRef;
+  provider: PartyRef;
   explanation: string;
 }
 

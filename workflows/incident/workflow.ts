@@ -1,9 +1,10 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import type { IncidentKind } from '../../domain/incidents';
 import type { Movement } from '../../domain/ledger';
 import type { NotificationKind } from '../../domain/notifications';
 import type { Party } from '../../domain/parties';
 import { activities } from '../activities/proxies';
+import { publish } from '../search-attributes';
 import { incidentEventSignal, type IncidentEvent, type IncidentInput } from './contract';
 
 /** Who hears of an incident from here; payout and refund failures are already told by their own workflows. */
@@ -21,6 +22,9 @@ const TOLD: Record<IncidentKind, { parties: Party[]; staff: boolean; closing: bo
  */
 export async function incidentWorkflow(input: IncidentInput): Promise<string> {
   const { incidentId, kind, externalId, milestoneId, projectId, currency } = input;
+  if (patched('search-attributes')) {
+    publish({ ProjectId: projectId, ClientId: input.client.id, ProviderId: input.provider.id }, { projectTitle: input.projectTitle, milestoneTitle: input.milestoneTitle });
+  }
   type Money = Extract<IncidentEvent, { phase: 'funds_withdrawn' | 'funds_reinstated' }>;
   const reported: Partial<Record<Money['phase'], Money>> = {};
   let closed: Extract<IncidentEvent, { phase: 'closed' }> | undefined;
@@ -47,6 +51,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<string> {
         key: `${incidentId}:${step}:${party}`,
         template,
         to,
+        party,
         data: { projectTitle: input.projectTitle, milestoneTitle: input.milestoneTitle, amount: input.amount, currency, reason: explanation },
         refs: { projectId, milestoneId },
       });

@@ -6,7 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DisputeView } from '../../domain/dispute';
 import type { FeeRates } from '../../domain/fees';
 import type { ClientSilencePolicy, MilestoneState } from '../../domain/milestone';
-import type { Actor, Party, PartyInfo } from '../../domain/parties';
+import type { Actor, Party, PartyRef } from '../../domain/parties';
 
 export const milestoneWorkflowId = (milestoneId: string): string => `milestone:${milestoneId}`;
 
@@ -31,12 +31,14 @@ export interface MilestoneTiming {
 export interface MilestoneInput {
   projectId: string;
   projectTitle: string;
+  /** the platform's own id of the project; absent in runs started before it was carried */
+  projectExternalId?: string;
   milestoneId: string;
   title: string;
   amount: number;
   currency: string;
-  client: PartyInfo;
-  provider: PartyInfo;
+  client: PartyRef;
+  provider: PartyRef;
   timing: MilestoneTiming;
   fees: FeeRates;
 }

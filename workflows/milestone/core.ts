@@ -5,7 +5,7 @@ import { feeOn, type FeeKind } from '../../domain/fees';
 import type { Movement } from '../../domain/ledger';
 import type { MilestoneState } from '../../domain/milestone';
 import type { NoticeData, NotificationKind } from '../../domain/notifications';
-import { partyOf, type Actor, type Party, type PartyInfo } from '../../domain/parties';
+import { partyOf, type Actor, type Party, type PartyRef } from '../../domain/parties';
 import { activities, localActivities } from '../activities/proxies';
 import { milestoneRefundId, refundWorkflowId } from '../refund/contract';
 import { refundWorkflow } from '../refund/workflow';
@@ -184,7 +184,7 @@ export class MilestoneCore {
     };
   }
 
-  partyInfo(party: Party): PartyInfo {
+  partyInfo(party: Party): PartyRef {
     return party === 'client' ? this.input.client : this.input.provider;
   }
 
@@ -256,7 +256,7 @@ export class MilestoneCore {
     const onlyWhileState = opts.onlyIf ? this.state : undefined;
     return this.notices.run(async () => {
       if (opts.onlyIf && !opts.onlyIf()) return;
-      await activities.notify({ key, template, to, data, refs, onlyWhileState });
+      await activities.notify({ key, template, to, party, data, refs, onlyWhileState });
       opts.onSent?.();
       if (eventKey) await this.writes.recordEvent({ milestoneId, key: eventKey, type: 'reminder_sent', data: { template, to: party, ...opts.timeline } });
     });

@@ -6,6 +6,7 @@ import { disputePhase, registerDisputeHandlers } from './dispute';
 import { watchFundsHold } from './funds-hold';
 import { registerLifecycleHandlers } from './lifecycle';
 import { payOut } from './payout';
+import { keepSearchable } from './searchable';
 import { awaitDeposit, awaitRelease } from './waiting-phases';
 
 /**
@@ -16,6 +17,7 @@ export async function milestoneWorkflow(input: MilestoneInput): Promise<Mileston
   const m = new MilestoneCore(input);
   registerLifecycleHandlers(m);
   registerDisputeHandlers(m);
+  if (patched('search-attributes')) void keepSearchable(m);
   const holdLimit = input.timing.fundsHoldAlarmMs;
   if (holdLimit !== undefined && patched('funds-hold-alarm')) void watchFundsHold(m, holdLimit);
 

@@ -1,4 +1,4 @@
-import { ParentClosePolicy, allHandlersFinished, condition, setHandler, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, allHandlersFinished, condition, patched, setHandler, startChild } from '@temporalio/workflow';
 import { FailureType } from '../../domain/failures';
 import { LIMITS } from '../../domain/limits';
 import type { MilestoneState } from '../../domain/milestone';
@@ -6,6 +6,7 @@ import { partyOf } from '../../domain/parties';
 import { projectActivities as activities } from '../activities/proxies';
 import { milestoneWorkflowId, type MilestoneInput } from '../milestone/contract';
 import { milestoneWorkflow } from '../milestone/workflow';
+import { publish } from '../search-attributes';
 import { handleUpdate, refuse } from '../updates';
 import {
   acceptAmendmentUpdate,
@@ -132,6 +133,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     },
   );
 
+  if (patched('search-attributes')) {
+    const { projectExternalId, projectTitle, client, provider } = template;
+    publish({ ProjectId: input.projectId, ProjectExternalId: projectExternalId, ClientId: client.id, ProviderId: provider.id }, { projectTitle });
+  }
   for (const milestone of input.milestones) await startMilestone(milestone);
   await condition(() => !applying && milestones.every((m) => finalStates.has(m.milestoneId)));
   for (const amendment of amendments) if (amendment.state === 'pending') amendment.state = 'superseded';

@@ -1,6 +1,6 @@
 /** The refund workflow's contract: one per refund order to a client's bank, from order to confirmation. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PartyInfo } from '../../domain/parties';
+import type { PartyRef } from '../../domain/parties';
 
 export const refundWorkflowId = (refundId: string): string => `refund:${refundId}`;
 
@@ -17,7 +17,7 @@ export interface RefundInput {
   refundId: string;
   projectId: string;
   milestoneId: string;
-  client: PartyInfo;
+  client: PartyRef;
   /** minor units, escrow part and any escrow fee refunded with it */
   amount: number;
   currency: string;

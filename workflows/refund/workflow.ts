@@ -1,6 +1,7 @@
-import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
 import { FailureType } from '../../domain/failures';
 import { activities } from '../activities/proxies';
+import { publish } from '../search-attributes';
 import { handleUpdate, refuse } from '../updates';
 import {
   refundSettledSignal,
@@ -18,6 +19,7 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundStatus> 
   let retry = false;
   const seen = new Set<string>();
 
+  if (patched('search-attributes')) publish({ ProjectId: input.projectId, ClientId: input.client.id });
   setHandler(refundStatusQuery, () => status);
   setHandler(refundSettledSignal, (s) => {
     if (seen.has(s.eventId) || status.state !== 'ordered' || settlement) return;

@@ -33,4 +33,11 @@ export default defineConfig(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { sourceType: 'module', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
   },
+  {
+    // the mediation console runs in the browser
+    files: ['api/console/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(['document', 'window', 'location', 'sessionStorage', 'fetch', 'crypto', 'FormData', 'Intl'].map((name) => [name, 'readonly'])),
+    },
+  },
 );

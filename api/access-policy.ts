@@ -78,6 +78,8 @@ export const ACCESS_POLICY = {
   'GET /ready': { auth: 'public' },
   'GET /openapi.json': { auth: 'public' },
   'GET /docs': { auth: 'public' },
+  /** a static page: what it shows comes from the bearer routes, with the mediator's token */
+  'GET /console': { auth: 'public' },
   /** public unless METRICS_TOKEN is set: then that bearer token, which is no user's */
   'GET /metrics': { auth: 'public' },
 } as const satisfies Record<string, AccessRule>;

@@ -17,6 +17,7 @@ import { urlGuard } from './middleware/url-guard';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
 import { codecCors, codecRoutes } from './routes/codec';
+import { consoleRouter } from './routes/console';
 import { dataConverterFor } from '../lib/data-converter';
 import { Idempotency } from './idempotency';
 import { boundedBy } from './deadline';
@@ -84,6 +85,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   const registry = createRegistry();
   app.use(serviceRouter({ db, temporal, registry, document: () => openapi }));
   app.use(docsRouter({ registry }));
+  app.use(consoleRouter({ registry }));
   app.use(metricsRouter({ metrics, token: config.METRICS_TOKEN, registry }));
 
   const bounded = boundedBy(temporal, config.REQUEST_DEADLINE);

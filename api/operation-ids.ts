@@ -43,4 +43,5 @@ export const OPERATION_IDS: Record<RouteKey, string> = {
   'GET /openapi.json': 'getOpenApiDocument',
   'GET /docs': 'getApiReference',
   'GET /metrics': 'getMetrics',
+  'GET /console': 'getMediationConsole',
 };

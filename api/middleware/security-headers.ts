@@ -35,3 +35,16 @@ export const docsPageHeaders: RequestHandler = (_req, res, next) => {
   res.set('Content-Security-Policy', DOCS_PAGE_POLICY);
   next();
 };
+
+/**
+ * The mediation console at /console/: its script and style from this origin, calls to this API only; no inline
+ * script or style, no framing, no form posted anywhere (its forms are handled by the script).
+ */
+const CONSOLE_PAGE_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+export const consolePageHeaders: RequestHandler = (_req, res, next) => {
+  res.set('Content-Security-Policy', CONSOLE_PAGE_POLICY);
+  next();
+};

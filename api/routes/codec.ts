@@ -72,8 +72,8 @@ export function codecCors(origins: readonly string[]): RequestHandler {
         Vary: 'Origin',
       });
     }
-    if (req.method !== 'OPTIONS') return next();
-    if (!origin || !origins.includes(origin)) throw new HttpProblem(403, `origin ${origin ?? '(none)'} is not in CODEC_CORS_ORIGINS`, 'forbidden');
-    res.status(204).end();
+    // a preflight from an allowed origin; any other OPTIONS gets the API's 405 (a refused origin thus fails its preflight)
+    if (req.method === 'OPTIONS' && origin && origins.includes(origin) && req.get('access-control-request-method')) return void res.status(204).end();
+    next();
   };
 }

@@ -15,11 +15,17 @@ async function list(query: string): Promise<WorkflowExecutionInfo[]> {
   for await (const info of sys.env.client.workflow.list({ query })) found.push(info);
   return found.sort((a, b) => a.workflowId.localeCompare(b.workflowId));
 }
-const listed = (query: string, ids: string[]) =>
-  eventually(async () => {
-    const found = (await list(query)).map((w) => w.workflowId);
-    return JSON.stringify(found) === JSON.stringify([...ids].sort()) ? found : undefined;
-  }, 15000, `${query} listing ${ids.join(', ')}`);
+async function listed(query: string, ids: string[]): Promise<string[]> {
+  let found: string[] = [];
+  try {
+    return await eventually(async () => {
+      found = (await list(query)).map((w) => w.workflowId);
+      return JSON.stringify(found) === JSON.stringify([...ids].sort()) ? found : undefined;
+    }, 30000, query);
+  } catch {
+    throw new Error(`${query}: listed ${found.join(', ') || 'nothing'}, not ${[...ids].sort().join(', ')}`);
+  }
+}
 
 test('the Web UI finds milestones by state and party: MilestoneState="disputed" lists exactly the disputed ones', async () => {
   // a client of its own: other tests share the dev server

@@ -23,6 +23,6 @@ test('settings: defaults, overrides, errors named, dev secrets refused in produc
   expect(() => loadConfig({ DATABASE_URL: 'x', PAYOUT_DELAY: 'soon', PAYMENT_PROVIDER: 'bank' })).toThrow(/PAYOUT_DELAY.*PAYMENT_PROVIDER|PAYMENT_PROVIDER.*PAYOUT_DELAY/);
   expect(() => loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production' })).toThrow(/dev secrets/);
   expect(
-    loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40), PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: 'https://psp.example/orders' }).NODE_ENV,
+    loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40), PAYLOAD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: 'https://psp.example/orders' }).NODE_ENV,
   ).toBe('production');
 });

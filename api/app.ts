@@ -17,6 +17,7 @@ import { urlGuard } from './middleware/url-guard';
 import { authenticate } from './middleware/auth';
 import { HttpProblem, toProblem } from './problem';
 import { codecCors, codecRoutes } from './routes/codec';
+import { CODEC_BODY_LIMIT } from './routes/codec.schemas';
 import { consoleRouter } from './routes/console';
 import { dataConverterFor } from '../lib/data-converter';
 import { Idempotency } from './idempotency';
@@ -117,6 +118,8 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   const unrouted = BEARER_ROUTES.filter((key) => !routes.registered.has(key));
   if (unrouted.length > 0) throw new Error(`routes in ACCESS_POLICY without a handler: ${unrouted.join(', ')}`);
   app.use('/v1', authenticate(config.AUTH_JWT_SECRET), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));
+  // the Web UI's batches of payloads are larger than any request body of ours: their own limit, before the common one
+  app.use('/v1/codec', express.json({ limit: CODEC_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }), bodyTextGuard);
   app.use(routes.router);
   // Generated once every route is registered, so that a schema the generator cannot describe stops the start.

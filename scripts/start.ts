@@ -196,7 +196,9 @@ async function main() {
       '',
       `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
       `API                    ${api}  (reference ${api}/docs, spec ${api}/openapi.json, metrics ${api}/metrics)`,
+      `Mediation console      ${api}/console  (sign in with: npm run -s token -- --sub m-1 --role mediator)`,
       `Worker metrics         http://localhost:${config.WORKER_METRICS_PORT}/metrics`,
+      `Workflow payloads      ${config.PAYLOAD_ENCRYPTION_KEYS ? `encrypted, key ${config.PAYLOAD_ENCRYPTION_KEYS.currentId}` : 'in clear (dev; PAYLOAD_ENCRYPTION_KEYS encrypts them)'}`,
       `AUTH_JWT_SECRET        ${devSecret(config.AUTH_JWT_SECRET, DEV_AUTH_JWT_SECRET)}`,
       `PAYMENTS_WEBHOOK_SECRET ${devSecret(config.PAYMENTS_WEBHOOK_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET)}`,
       ...(config.PAYMENT_PROVIDER === 'stripe'

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { UnknownPayloadKey } from '../../lib/payload-codec';
 import { HttpProblem } from '../problem';
 import type { ApiRoutes } from '../route';
-import { PayloadBatch } from './codec.schemas';
+import { CodedPayloadBatch, PayloadBatch } from './codec.schemas';
 
 type WireBatch = z.infer<typeof PayloadBatch>;
 
@@ -44,13 +44,13 @@ export function codecRoutes(routes: ApiRoutes, { dataConverter }: { dataConverte
     route: 'POST /v1/codec/decode',
     summary: "Decodes workflow payloads for Temporal's Web UI (codec-server protocol): mediators and the platform read statements and rationales",
     body: PayloadBatch,
-    responses: { 200: { description: 'the payloads decoded', schema: PayloadBatch } },
+    responses: { 200: { description: 'the payloads decoded', schema: CodedPayloadBatch } },
   }).handle(async ({ body }) => ({ status: 200, body: toWire(await decode(fromWire(body))) }));
   routes.add({
     route: 'POST /v1/codec/encode',
     summary: "Encodes payloads for Temporal's Web UI (codec-server protocol), e.g. a signal staff send from it",
     body: PayloadBatch,
-    responses: { 200: { description: 'the payloads encoded', schema: PayloadBatch } },
+    responses: { 200: { description: 'the payloads encoded', schema: CodedPayloadBatch } },
   }).handle(async ({ body }) => ({ status: 200, body: toWire(await encode(fromWire(body))) }));
 }
 

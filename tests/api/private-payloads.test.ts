@@ -170,6 +170,11 @@ describe('payload encryption (on by default in production)', () => {
     const back = await request(sys.app).post('/v1/codec/decode').set('authorization', `Bearer ${staffToken}`).send(encoded.body);
     expect(back.body.payloads[0]).toEqual(original);
 
+    // a batch as large as the protocol allows (1.5 MB here) is taken: the codec routes have a body limit of their own
+    const big = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.alloc(45_000, 'a').toString('base64') };
+    const batch = await request(sys.app).post('/v1/codec/encode').set('authorization', `Bearer ${staffToken}`).send({ payloads: Array(25).fill(big) });
+    expect([batch.status, batch.body.payloads?.length]).toEqual([200, 25]);
+
     const preflight = await request(sys.app).options('/v1/codec/decode').set('origin', 'http://localhost:8233').set('access-control-request-method', 'POST');
     expect(preflight.status).toBe(204);
     expect(preflight.get('access-control-allow-headers')).toMatch(/Authorization/);

@@ -60,7 +60,8 @@ export const ACCESS_POLICY = {
   'POST /v1/disputes/:disputeId/decision': bearer(['mediator'], 'dispute', 'staff'),
   'GET /v1/mediation/disputes': bearer(['mediator'], 'none', 'staff'),
   'POST /v1/codec/decode': bearer(['mediator', 'platform'], 'none', 'staff'),
-  'POST /v1/codec/encode': bearer(['mediator', 'platform'], 'none', 'staff'),
+  // an encryption oracle: whoever may encode can forge what workers accept; the platform only
+  'POST /v1/codec/encode': bearer(['platform'], 'none', 'staff'),
   'GET /v1/me/notifications': bearer(everyone, 'none', 'self'),
   'GET /v1/me/payment-requests': bearer(['provider'], 'none', 'self'),
   'POST /v1/payment-requests/:paymentRequestId/retry': bearer(['provider'], 'payment-request', 'party'),

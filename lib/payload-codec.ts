@@ -33,7 +33,8 @@ export function parseKeyring(setting: string): PayloadKeyring {
   const keys = new Map<string, Buffer>();
   for (const entry of entries) {
     const match = /^([A-Za-z0-9._-]{1,64}):([A-Za-z0-9+/=]+)$/.exec(entry);
-    if (!match) throw new Error(`"${entry.slice(0, 12)}…" is not id:base64key`);
+    // the entry's position only: a malformed entry may be mostly key
+    if (!match) throw new Error(`entry ${keys.size + 1} is not id:base64key`);
     const [, id, encoded] = match;
     const key = Buffer.from(encoded, 'base64');
     if (key.length !== 32) throw new Error(`key ${id} has ${key.length} bytes, AES-256 takes 32 (openssl rand -base64 32)`);
@@ -63,7 +64,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   private encrypt(payload: Payload): Payload {
     const { currentId } = this.keyring;
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.keyring.keys.get(currentId)!, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.keyring.keys.get(currentId)!, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(text.encode(currentId));
     const plain = temporal.api.common.v1.Payload.encode(payload).finish();
     const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
@@ -75,7 +76,8 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const key = this.keyring.keys.get(keyId);
     if (!key) throw new UnknownPayloadKey(keyId);
     const sealed = Buffer.from(payload.data ?? new Uint8Array());
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
+    if (sealed.length < IV_BYTES + TAG_BYTES) throw new Error(`encrypted payload of ${sealed.length} bytes: shorter than its nonce and tag`);
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAAD(text.encode(keyId));
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
     const plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);

@@ -48,6 +48,8 @@ const money = (minor, currency) => new Intl.NumberFormat('fr-FR', { style: 'curr
 const date = (iso) => new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 const days = (iso) => Math.floor((Date.now() - new Date(iso).getTime()) / DAY);
 const toMinor = (text) => Math.round(Number(text) * 100);
+/** An Idempotency-Key; crypto.randomUUID exists only in secure contexts (HTTPS, localhost). */
+const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''));
 
 function element(tag, text, className) {
   const node = document.createElement(tag);
@@ -99,7 +101,9 @@ $('#sign-in-form').addEventListener('submit', async (event) => {
   try {
     await api('/v1/mediation/disputes?limit=1');
     say('');
-    location.hash = '#/litiges';
+    // the address may already be the queue's (opened at /console#/litiges): no hashchange would follow
+    if (location.hash === '#/litiges') await route();
+    else location.hash = '#/litiges';
   } catch (err) {
     sessionStorage.removeItem(TOKEN_KEY);
     say(err.status === 403 ? "Ce jeton n'est pas celui d'un médiateur." : `Connexion refusée : ${err.message}`);
@@ -116,7 +120,12 @@ $('#sign-out').addEventListener('click', () => {
 const projects = new Map();
 /** A project as the API gives it (title, parties, milestones), read once per page load. */
 function project(projectId) {
-  if (!projects.has(projectId)) projects.set(projectId, api(`/v1/projects/${encodeURIComponent(projectId)}`));
+  if (!projects.has(projectId)) {
+    const loading = api(`/v1/projects/${encodeURIComponent(projectId)}`);
+    // a failure (a 429, an outage) is not kept: the next look asks again
+    loading.catch(() => projects.delete(projectId));
+    projects.set(projectId, loading);
+  }
   return projects.get(projectId);
 }
 const milestoneTitle = (p, milestoneId) => p.milestones.find((m) => m.id === milestoneId)?.title ?? milestoneId;
@@ -268,7 +277,7 @@ $('#decide-form').addEventListener('submit', (event) => {
   }
   say('');
   // one key per confirmation: a double click or a retry after a timeout is the same decision
-  pendingDecision = { body: { disputeId: current.id, providerAmount, clientAmount, rationale }, key: crypto.randomUUID() };
+  pendingDecision = { body: { disputeId: current.id, providerAmount, clientAmount, rationale }, key: newKey() };
   $('#confirm-text').textContent = `Le prestataire reçoit ${money(providerAmount, current.currency)} (libérés à la place du client) ; le client est remboursé de ${money(clientAmount, current.currency)}. Motivation : « ${rationale} ». Cette décision est définitive.`;
   $('#confirm').hidden = false;
   $('#confirm').focus();
@@ -306,7 +315,7 @@ $('#ask-form').addEventListener('submit', async (event) => {
   }
   const party = new FormData(event.target).get('party');
   try {
-    await api(`/v1/disputes/${encodeURIComponent(current.id)}/information-requests`, { method: 'POST', idempotencyKey: crypto.randomUUID(), body: { party, question } });
+    await api(`/v1/disputes/${encodeURIComponent(current.id)}/information-requests`, { method: 'POST', idempotencyKey: newKey(), body: { party, question } });
     $('#ask-question').value = '';
     await loadFile(current.id);
     say(`Demande envoyée au ${PARTY_LABELS[party].toLowerCase()}.`, true);

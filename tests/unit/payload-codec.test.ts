@@ -40,6 +40,9 @@ test('a payload written before encryption passes as it is; a tampered or mislabe
   const [sealed] = await codec.encode([payload()]);
   const tampered = { ...sealed, data: Buffer.from(sealed.data!).map((b, i) => (i === 20 ? b ^ 1 : b)) };
   await expect(codec.decode([tampered])).rejects.toThrow(/unable to authenticate/i);
+  // shorter than a nonce and a full tag: refused before any decryption (no truncated tag is ever checked)
+  const truncated = { ...sealed, data: Buffer.from(sealed.data!).subarray(0, 27) };
+  await expect(codec.decode([truncated])).rejects.toThrow(/shorter than its nonce and tag/);
   // the key id is bound to the ciphertext: relabelled with another key of the ring, it does not open
   const relabelled = { ...sealed, metadata: { ...sealed.metadata, 'encryption-key-id': new TextEncoder().encode('k2') } };
   await expect(codec.decode([relabelled])).rejects.toThrow(/unable to authenticate/i);
@@ -49,6 +52,8 @@ test('PAYLOAD_ENCRYPTION_KEYS is read strictly: the current key first, 32 bytes 
   expect(parseKeyring(` k2:${k2} , k1:${k1} `)).toMatchObject({ currentId: 'k2' });
   expect(() => parseKeyring('')).toThrow(/no key/);
   expect(() => parseKeyring('k1')).toThrow(/not id:base64key/);
+  // a malformed entry is named by its position, never echoed: it may be mostly key
+  expect(() => parseKeyring(`k1:${k1},${k2}`)).toThrow(/^entry 2 is not id:base64key$/);
   expect(() => parseKeyring(`k1:${randomBytes(16).toString('base64')}`)).toThrow(/16 bytes, AES-256 takes 32/);
   expect(() => parseKeyring(`k1:${k1},k1:${k2}`)).toThrow(/appears twice/);
 });

@@ -46,7 +46,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<string> {
   const told = TOLD[kind];
   const tell = async (template: NotificationKind, step: string, explanation: string) => {
     for (const party of told.parties) {
-      const to = party === 'client' ? input.client : input.provider;
+      const to = { id: (party === 'client' ? input.client : input.provider).id };
       await activities.notify({
         key: `${incidentId}:${step}:${party}`,
         template,

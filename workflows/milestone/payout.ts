@@ -40,7 +40,7 @@ export async function payOut(m: MilestoneCore): Promise<void> {
         activities.notifyStaff({
           key: `${milestoneId}:payout_failed:${request.id}:${request.attempt}`,
           subject: `Virement ${settlement.payoutId} en échec`,
-          text: `Le virement ${settlement.payoutId} de ${request.payoutAmount} ${currency} au prestataire ${provider.name ? `${provider.name} (${provider.id})` : provider.id} pour l'échéance ${milestoneId} a échoué : ${reason}.\nLe montant est revenu au solde à payer ; le prestataire peut relancer le paiement sans nouvelle facture.`,
+          text: `Le virement ${settlement.payoutId} de ${request.payoutAmount} ${currency} au prestataire ${provider.id} pour l'échéance ${milestoneId} a échoué : ${reason}.\nLe montant est revenu au solde à payer ; le prestataire peut relancer le paiement sans nouvelle facture.`,
         }),
       ),
     );

@@ -28,7 +28,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   const amendments: Amendment[] = [];
   let state: ProjectStatus['state'] = 'active';
   let applying = false;
-  const template = input.milestones[0];
+  // a milestone added by an amendment is started with the parties by id, whatever the project's run was started with
+  const first = input.milestones[0];
+  const template: MilestoneInput = { ...first, client: { id: first.client.id }, provider: { id: first.provider.id } };
 
   const status = (): ProjectStatus => ({
     projectId: input.projectId,

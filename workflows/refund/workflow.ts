@@ -41,11 +41,13 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundStatus> 
     },
   );
 
-  if (input.strayDeposit) await activities.recordStrayDeposit(input);
+  // the client by id only, even for a run whose input carries the address (started before issue 15)
+  const refund = { ...input, client: { id: input.client.id } };
+  if (input.strayDeposit) await activities.recordStrayDeposit(refund);
   for (;;) {
     const attempt = status.attempt + 1;
     status = { refundId: input.refundId, state: 'ordered', attempt };
-    const receipt = await activities.orderRefund({ ...input, attempt });
+    const receipt = await activities.orderRefund({ ...refund, attempt });
     if (receipt.status === 'paid') settlement ??= { eventId: `gateway:${input.refundId}:${attempt}`, outcome: 'paid' };
     await condition(() => settlement !== undefined);
     const { outcome, reason } = settlement!;
@@ -55,7 +57,7 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundStatus> 
       retry = false;
       status = { ...status, state: 'failed', failureReason: reason ?? 'unspecified' };
     }
-    await activities.settleRefund({ ...input, attempt, outcome, reason: reason ?? 'unspecified' });
+    await activities.settleRefund({ ...refund, attempt, outcome, reason: reason ?? 'unspecified' });
     if (outcome === 'paid') {
       status = { ...status, state: 'paid' };
       break;

@@ -7,30 +7,19 @@ import { parseKeyring } from './payload-codec';
 export const DEV_AUTH_JWT_SECRET = 'dev-only-auth-secret-change-me-0000000000';
 export const DEV_PAYMENTS_WEBHOOK_SECRET = 'dev-only-webhook-secret-change-me-000000';
 
-const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-const schedule = z.string().transform((text, ctx) => {
-  try {
-    return parseSchedule(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-const keyring = z.string().transform((text, ctx) => {
-  try {
-    return parseKeyring(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+/** A setting read by `parse`, whose error message becomes the setting's issue. */
+const parsedBy = <T>(parse: (text: string) => T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+const duration = parsedBy(parseDuration);
+const schedule = parsedBy(parseSchedule);
+const keyring = parsedBy(parseKeyring);
 const rate = z.coerce.number().min(0).max(1);
 const httpUrl = z.url({ protocol: /^https?$/, message: 'an http(s) URL' });
 

@@ -27,24 +27,21 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
  * bootstrap is a served file; Swagger UI sets styles through the DOM, which CSP allows) nor 'unsafe-eval'.
  * Only the page gets this policy: CSP governs documents, not the scripts and styles they load.
  */
-const DOCS_PAGE_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
-export const docsPageHeaders: RequestHandler = (_req, res, next) => {
-  res.set('Content-Security-Policy', DOCS_PAGE_POLICY);
-  next();
-};
+export const docsPageHeaders = pageHeaders("'self' data:");
 
 /**
- * The mediation console at /console/: its script and style from this origin, calls to this API only; no inline
+ * The mediation console at /console: its script and style from this origin, calls to this API only; no inline
  * script or style, no framing, no form posted anywhere (its forms are handled by the script).
  */
-const CONSOLE_PAGE_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const consolePageHeaders = pageHeaders("'self'");
 
-export const consolePageHeaders: RequestHandler = (_req, res, next) => {
-  res.set('Content-Security-Policy', CONSOLE_PAGE_POLICY);
-  next();
-};
+/** The policy of a page that runs scripts: everything from this origin but images from `imgSrc`, nothing inline. */
+function pageHeaders(imgSrc: string): RequestHandler {
+  const policy =
+    `default-src 'none'; script-src 'self'; style-src 'self'; img-src ${imgSrc}; connect-src 'self'; ` +
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  return (_req, res, next) => {
+    res.set('Content-Security-Policy', policy);
+    next();
+  };
+}

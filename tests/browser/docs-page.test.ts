@@ -1,23 +1,15 @@
-import type { Server } from 'node:http';
-import { listen } from '../../api/server';
-import { startApiSystem, type ApiSystem } from '../helpers/api-system';
-import { startBrowser, type TestBrowser } from '../helpers/browser';
+import type { TestBrowser } from '../helpers/browser';
+import { startBrowserSuite, type BrowserSuite } from '../helpers/browser-suite';
 
-let sys: ApiSystem;
-let server: Server;
+let suite: BrowserSuite;
 let browser: TestBrowser;
 let origin: string;
 
 beforeAll(async () => {
-  [sys, browser] = await Promise.all([startApiSystem(), startBrowser()]);
-  server = await listen(sys.app, 0, '127.0.0.1');
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  suite = await startBrowserSuite();
+  ({ browser, origin } = suite);
 }, 120000);
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  await sys?.close();
-});
+afterAll(() => suite?.close());
 
 type Spec = { paths: Record<string, Record<string, { summary?: string }>> };
 

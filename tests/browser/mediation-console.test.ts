@@ -4,32 +4,26 @@
  * then holds exactly that split. The screenshots the README shows are written here (docs/screenshots/).
  */
 import path from 'node:path';
-import type { Server } from 'node:http';
 import type { Page } from 'playwright-core';
-import { listen } from '../../api/server';
 import { checkLedger } from '../../db/ledger-check';
 import { CLIENT, PROVIDER } from '../helpers/fixtures';
-import { projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
-import { startBrowser, type OpenedPage, type TestBrowser } from '../helpers/browser';
+import { projectBody, type ApiSystem } from '../helpers/api-system';
+import type { OpenedPage, TestBrowser } from '../helpers/browser';
+import { startBrowserSuite, type BrowserSuite } from '../helpers/browser-suite';
 import { eventually } from '../helpers/temporal';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
+let suite: BrowserSuite;
 let sys: ApiSystem;
-let server: Server;
 let browser: TestBrowser;
 let origin: string;
 
 beforeAll(async () => {
-  [sys, browser] = await Promise.all([startApiSystem({ DISPUTE_RESPONSE_WINDOW: '3s', DISPUTE_REMINDER_SCHEDULE: '1s' }), startBrowser()]);
-  server = await listen(sys.app, 0, '127.0.0.1');
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  suite = await startBrowserSuite({ DISPUTE_RESPONSE_WINDOW: '3s', DISPUTE_REMINDER_SCHEDULE: '1s' });
+  ({ sys, browser, origin } = suite);
 }, 120000);
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  await sys?.close();
-});
+afterAll(() => suite?.close());
 
 /** A funded milestone of its own project, disputed by the provider with a statement. */
 async function disputedMilestone(title: string, amount: number, statement: string) {

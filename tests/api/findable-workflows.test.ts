@@ -13,7 +13,7 @@ afterAll(() => sys?.close());
 async function list(query: string): Promise<WorkflowExecutionInfo[]> {
   const found: WorkflowExecutionInfo[] = [];
   for await (const info of sys.env.client.workflow.list({ query })) found.push(info);
-  return found.sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+  return found.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0));
 }
 async function listed(query: string, ids: string[]): Promise<string[]> {
   let found: string[] = [];

@@ -3,9 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  // heavier suites have their own scripts: `npm run test:browser`, `test:contract`, `test:deep`, `test:chaos`, `test:cluster`
-  // (jest.browser.config.mjs, jest.contract.config.mjs, jest.deep.config.mjs, jest.chaos.config.mjs)
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/tests/contract/', '<rootDir>/tests/deep/', '<rootDir>/tests/chaos/', '<rootDir>/tests/cluster/'],
+  // heavier suites have their own scripts: `npm run test:browser`, `test:contract`, `test:deep`, `test:chaos`, `test:cluster`,
+  // `test:invoices` (jest.browser.config.mjs, jest.contract.config.mjs, jest.deep.config.mjs, jest.chaos.config.mjs, …)
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/tests/contract/', '<rootDir>/tests/deep/', '<rootDir>/tests/chaos/', '<rootDir>/tests/cluster/', '<rootDir>/tests/invoices/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',

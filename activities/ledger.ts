@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { postMovement } from '../db/ledger';
 import type { Db } from '../db/pool';
+import { issueFeeDocumentsFor, type FeeDocumentDeps } from './fee-documents';
 import { FailureType, LedgerRejected } from '../domain/failures';
 import type { Movement, Posting } from '../domain/ledger';
 
@@ -20,8 +21,12 @@ export async function post(db: Db, posting: Posting): Promise<void> {
 export const postFor = (db: Db, key: string, scope: { projectId: string; milestoneId: string; currency: string }, movement: Movement) =>
   post(db, { idempotencyKey: `${scope.milestoneId}:${key}`, projectId: scope.projectId, milestoneId: scope.milestoneId, currency: scope.currency, movement });
 
-export function ledgerActivities({ db }: { db: Db }) {
+export function ledgerActivities(deps: FeeDocumentDeps) {
   return {
-    moveMoney: (posting: Posting) => post(db, posting),
+    /** A movement of the milestone workflow, with the fee invoice or credit note it calls for (activities/fee-documents.ts). */
+    async moveMoney(posting: Posting): Promise<void> {
+      await post(deps.db, posting);
+      await issueFeeDocumentsFor(deps, posting);
+    },
   };
 }

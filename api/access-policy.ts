@@ -47,6 +47,7 @@ export const ACCESS_POLICY = {
   'POST /v1/projects/:projectId/milestones/:milestoneId/release': bearer(['client'], 'project', 'party'),
   'POST /v1/projects/:projectId/milestones/:milestoneId/cancel': bearer(party, 'project', 'party'),
   'POST /v1/projects/:projectId/milestones/:milestoneId/payment-requests': bearer(['provider'], 'project', 'party'),
+  'GET /v1/projects/:projectId/milestones/:milestoneId/invoice-draft': bearer(['provider'], 'project', 'party'),
   'POST /v1/projects/:projectId/milestones/:milestoneId/disputes': bearer(party, 'project', 'party'),
   'GET /v1/projects/:projectId/amendments': bearer(everyone, 'project', 'party-or-staff'),
   'POST /v1/projects/:projectId/amendments': bearer(party, 'project', 'party'),

@@ -29,6 +29,8 @@ import { ApiRoutes } from './route';
 import { amendmentRoutes } from './routes/amendments';
 import { disputeRoutes } from './routes/disputes';
 import { feeInvoiceRoutes } from './routes/fee-invoices';
+import { invoiceDraftRoutes } from './routes/invoice-draft';
+import { invoicingSettings } from '../lib/invoicing';
 import { milestoneRoutes } from './routes/milestones';
 import { refundRoutes } from './routes/refunds';
 import { docsRouter } from './routes/docs';
@@ -111,7 +113,8 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   disputeRoutes(routes, { db, temporal });
   notificationRoutes(routes, { db });
   amendmentRoutes(routes, { temporal });
-  feeInvoiceRoutes(routes, { db });
+  feeInvoiceRoutes(routes, { db, invoicing: invoicingSettings(config) });
+  invoiceDraftRoutes(routes, { db, invoicing: invoicingSettings(config) });
   refundRoutes(routes, { temporal });
   paymentProviderRoutes(routes, { db, temporal, payments });
   codecRoutes(routes, { dataConverter: dataConverterFor(config) });

@@ -26,7 +26,12 @@ export const problemResponses = (statuses: readonly number[]): Record<number, Re
   Object.fromEntries(statuses.map((status) => [status, status === 503 ? retryLater : problemResponse]));
 
 export function responseConfig(doc: ResponseDoc): ResponseConfig {
-  const content = 'schema' in doc ? { 'application/json': { schema: doc.schema } } : { [doc.contentType]: { schema: z.string() } };
+  const json = 'json' in doc ? doc.json : undefined;
+  const document = (type: string) => (type === 'application/json' && json ? json : type.startsWith('text/') ? z.string() : z.string().meta({ format: 'binary' }));
+  const content =
+    'schema' in doc
+      ? { 'application/json': { schema: doc.schema } }
+      : Object.fromEntries(('contentTypes' in doc ? doc.contentTypes : [doc.contentType]).map((t) => [t, { schema: document(t) }]));
   return { description: doc.description, content };
 }
 

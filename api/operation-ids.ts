@@ -11,6 +11,7 @@ export const OPERATION_IDS: Record<RouteKey, string> = {
   'POST /v1/projects/:projectId/milestones/:milestoneId/release': 'releaseMilestone',
   'POST /v1/projects/:projectId/milestones/:milestoneId/cancel': 'cancelMilestone',
   'POST /v1/projects/:projectId/milestones/:milestoneId/payment-requests': 'requestPayment',
+  'GET /v1/projects/:projectId/milestones/:milestoneId/invoice-draft': 'getInvoiceDraft',
   'POST /v1/projects/:projectId/milestones/:milestoneId/disputes': 'openDispute',
   'GET /v1/projects/:projectId/amendments': 'listAmendments',
   'POST /v1/projects/:projectId/amendments': 'proposeAmendment',

@@ -15,13 +15,23 @@ export interface RouteContext<K extends BearerRouteKey, P, B, Q> {
   query: Q;
 }
 
-/** A documented response: JSON described by its schema, or a document of another type (HTML) sent as text. */
-export type ResponseDoc = { description: string; schema: z.ZodType } | { description: string; contentType: string };
+/**
+ * A documented response: JSON described by its schema, a document of another type (HTML) sent as text, or one
+ * document in several types the caller chooses with Accept (a PDF or an HTML page), text or bytes.
+ */
+export type ResponseDoc =
+  | { description: string; schema: z.ZodType }
+  | { description: string; contentType: string }
+  | { description: string; contentTypes: readonly string[]; /** the schema of its application/json form */ json?: z.ZodType };
 export type Responses = Record<number, ResponseDoc>;
 
 /** What a handler returns: one of its route's documented statuses, with the body that status documents. */
 export type RouteResult<R extends Responses> = {
-  [S in keyof R & number]: R[S] extends { schema: infer Z extends z.ZodType } ? { status: S; body: z.input<Z> } : { status: S; raw: string };
+  [S in keyof R & number]: R[S] extends { schema: infer Z extends z.ZodType }
+    ? { status: S; body: z.input<Z> }
+    : R[S] extends { contentTypes: readonly string[] }
+      ? { status: S; raw: string | Uint8Array; contentType: R[S]['contentTypes'][number] }
+      : { status: S; raw: string };
 }[keyof R & number];
 
 export interface RouteSpec<K extends BearerRouteKey, P extends z.ZodType, B extends z.ZodType, Q extends z.ZodType, R extends Responses> {

@@ -67,7 +67,8 @@ export class ApiRoutes {
           const ctx = { req, res, user, access, params, body, query } as RouteContext<K, z.infer<P>, z.infer<B>, z.infer<Q>>;
           return serialise(spec.responses, await handler(ctx));
         });
-      const reply: StoredResponse & { replayed?: true } = method === 'post' ? await this.idempotency.run(req, user, produce) : await produce();
+      // only GET routes answer bytes (documents); what a POST answers is text, stored under its Idempotency-Key
+      const reply: Reply & { replayed?: true } = method === 'post' ? await this.idempotency.run(req, user, produce as () => Promise<StoredResponse>) : await produce();
       if (reply.replayed) res.set('Idempotent-Replayed', 'true');
       res.status(reply.status).type(reply.contentType).send(reply.body);
     };
@@ -85,9 +86,14 @@ export class ApiRoutes {
   }
 }
 
+type Reply = Omit<StoredResponse, 'body'> & { body: string | Uint8Array };
+
 /** A handler's result as the bytes sent, in the content type its status documents; also what an Idempotency-Key stores. */
-function serialise<R extends Responses>(responses: R, result: RouteResult<R>): StoredResponse {
+function serialise<R extends Responses>(responses: R, result: RouteResult<R>): Reply {
   const doc = responses[result.status];
-  if ('raw' in result) return { status: result.status, contentType: 'contentType' in doc ? `${doc.contentType}; charset=utf-8` : 'text/plain', body: result.raw };
+  if ('raw' in result) {
+    const type = 'contentType' in result ? (result.contentType) : 'contentType' in doc ? doc.contentType : 'text/plain';
+    return { status: result.status, contentType: type.startsWith('text/') || type === 'application/json' ? `${type}; charset=utf-8` : type, body: result.raw };
+  }
   return { status: result.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(result.body) };
 }

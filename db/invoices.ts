@@ -15,6 +15,8 @@ export interface InvoiceUpload {
   fileName: string;
   contentType: string;
   content: Buffer;
+  /** a Factur-X file (its XML checked against the request), or a plain PDF */
+  format: 'facturx' | 'pdf';
 }
 
 /**
@@ -24,10 +26,10 @@ export interface InvoiceUpload {
 export async function storeInvoice(db: Db, upload: InvoiceUpload): Promise<StoredInvoice> {
   const sha256 = createHash('sha256').update(upload.content).digest('hex');
   await db.query(
-    `INSERT INTO invoices (id, provider_id, milestone_id, invoice_number, file_name, content_type, size_bytes, sha256, content)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO invoices (id, provider_id, milestone_id, invoice_number, file_name, content_type, size_bytes, sha256, content, format)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
     [upload.id, upload.providerId, upload.milestoneId, upload.invoiceNumber, upload.fileName, upload.contentType,
-      upload.content.length, sha256, upload.content],
+      upload.content.length, sha256, upload.content, upload.format],
   );
   return { id: upload.id, sha256, sizeBytes: upload.content.length };
 }

@@ -76,6 +76,37 @@ const RULES: Rule[] = [
           SELECT * FROM f WHERE paid_out + commission + payable <> released`,
     describe: (r) => ({ subject: `milestone ${r.milestone_id}`, detail: `paidOut ${r.paid_out} + commission ${r.commission} + payable ${r.payable} ≠ released ${r.released}` }),
   }),
+  rule<{ milestone_id: string; commission: number; commission_documented: number; escrow_fee: number; escrow_fee_documented: number; basis: string }>({
+    rule: 'per milestone and party: fees charged = invoices − credit notes',
+    // The escrow fee is invoiced when the client pays it and credited when a refund gives part of it back; a milestone
+    // whose escrow fee was invoiced when earned (funded before issue 16) compares with what it earned. The commission
+    // is invoiced when earned, at release.
+    sql: `WITH ledger AS (
+            SELECT l.milestone_id,
+              coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_commission'), 0) AS commission,
+              coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_escrow'), 0) AS escrow_earned,
+              coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'escrow_fee_held'), 0)
+                - coalesce(sum(l.amount) FILTER (WHERE e.kind = 'refund' AND l.account = 'escrow_fee_held'), 0) AS escrow_paid
+            FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id GROUP BY l.milestone_id),
+          documents AS (
+            SELECT milestone_id,
+              coalesce(sum(CASE document WHEN 'invoice' THEN amount ELSE -amount END) FILTER (WHERE kind = 'commission'), 0) AS commission,
+              coalesce(sum(CASE document WHEN 'invoice' THEN amount ELSE -amount END) FILTER (WHERE kind = 'escrow_fee'), 0) AS escrow,
+              coalesce(bool_or(kind = 'escrow_fee' AND document = 'invoice' AND basis = 'paid'), false) AS escrow_when_paid
+            FROM fee_invoices GROUP BY milestone_id),
+          f AS (
+            SELECT coalesce(l.milestone_id, d.milestone_id) AS milestone_id,
+              coalesce(l.commission, 0) AS commission, coalesce(d.commission, 0) AS commission_documented,
+              CASE WHEN coalesce(d.escrow_when_paid, false) THEN coalesce(l.escrow_paid, 0) ELSE coalesce(l.escrow_earned, 0) END AS escrow_fee,
+              coalesce(d.escrow, 0) AS escrow_fee_documented,
+              CASE WHEN coalesce(d.escrow_when_paid, false) THEN 'paid' ELSE 'earned' END AS basis
+            FROM ledger l FULL JOIN documents d ON d.milestone_id = l.milestone_id)
+          SELECT * FROM f WHERE commission <> commission_documented OR escrow_fee <> escrow_fee_documented`,
+    describe: (r) => ({
+      subject: `milestone ${r.milestone_id}`,
+      detail: `commission earned ${r.commission}, invoiced − credited ${r.commission_documented}; escrow fee ${r.basis} ${r.escrow_fee}, invoiced − credited ${r.escrow_fee_documented}`,
+    }),
+  }),
   rule<{ event_id: string; n: number; first_entry: number }>({
     rule: 'each webhook deposit is applied at most once',
     sql: `SELECT split_part(idempotency_key, ':deposit:', 2) AS event_id, count(*) AS n, min(id) AS first_entry

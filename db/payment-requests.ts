@@ -115,6 +115,7 @@ interface ProviderRequestRecord {
   project_id: string;
   milestone_id: string;
   invoice_number: string;
+  invoice_format: 'facturx' | 'pdf';
   amount: number;
   /** null until the workflow schedules the request */
   payout_amount: number | null;
@@ -132,9 +133,9 @@ interface ProviderRequestRecord {
 /** The provider's *demandes de paiement* dashboard, newest first. */
 export async function listProviderRequests(db: Db, providerId: string) {
   const { rows } = await db.query<ProviderRequestRecord>(
-    `SELECT id, project_id, milestone_id, invoice_number, amount, payout_amount, currency, state, payout_id, attempts,
-            scheduled_for, failure_reason, waiting_reason, created_at, paid_at
-     FROM payment_requests WHERE provider_id = $1 ORDER BY created_at DESC, id`,
+    `SELECT r.id, r.project_id, r.milestone_id, r.invoice_number, r.amount, r.payout_amount, r.currency, r.state, r.payout_id,
+            r.attempts, r.scheduled_for, r.failure_reason, r.waiting_reason, r.created_at, r.paid_at, coalesce(i.format, 'pdf') AS invoice_format
+     FROM payment_requests r LEFT JOIN invoices i ON i.id = r.invoice_id WHERE r.provider_id = $1 ORDER BY r.created_at DESC, r.id`,
     [providerId],
   );
   return rows.map((r) => ({
@@ -142,6 +143,7 @@ export async function listProviderRequests(db: Db, providerId: string) {
     projectId: r.project_id,
     milestoneId: r.milestone_id,
     invoiceNumber: r.invoice_number,
+    invoiceFormat: r.invoice_format,
     amount: r.amount,
     payoutAmount: r.payout_amount,
     currency: r.currency,
@@ -183,4 +185,13 @@ export async function findPaymentRequest(db: Db, id: string): Promise<PaymentReq
     [id],
   );
   return rows[0];
+}
+
+/** What the provider has asked to be paid for a milestone so far (rejected requests aside). */
+export async function requestedAmount(db: Db, milestoneId: string): Promise<number> {
+  const { rows } = await db.query<{ total: number }>(
+    "SELECT coalesce(sum(amount), 0) AS total FROM payment_requests WHERE milestone_id = $1 AND state <> 'rejected'",
+    [milestoneId],
+  );
+  return rows[0].total;
 }

@@ -3,6 +3,7 @@ import { inTransaction } from './pool';
 import type { FeeRates } from '../domain/fees';
 import { UNMANAGED_STATE, type ClientSilencePolicy, type StoredMilestoneState } from '../domain/milestone';
 import type { Formula, ProjectState } from '../domain/project';
+import type { Company } from '../domain/legal-identity';
 import type { Party, PartyInfo } from '../domain/parties';
 
 export interface NewProject {
@@ -58,6 +59,8 @@ interface ProjectRecord {
   provider_id: string;
   provider_email: string;
   provider_name: string;
+  client_company: Company | null;
+  provider_company: Company | null;
   created_by: string;
   created_at: Date;
   updated_at: Date;
@@ -83,11 +86,12 @@ export async function insertProjectOnce(db: Db, p: NewProject): Promise<{ projec
     const res = await tx.query(
       `INSERT INTO projects (id, external_id, title, formula, currency, state, client_id, client_email, client_name,
                              provider_id, provider_email, provider_name, created_by, client_silence_policy,
-                             commission_ppm, escrow_fee_ppm)
-       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                             commission_ppm, escrow_fee_ppm, client_company, provider_company)
+       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
        ON CONFLICT (external_id) DO NOTHING RETURNING id`,
       [p.id, p.externalId, p.title, p.formula, p.currency, p.client.id, p.client.email, p.client.name,
-        p.provider.id, p.provider.email, p.provider.name, p.createdBy, p.clientSilencePolicy, p.fees.commissionPpm, p.fees.escrowFeePpm],
+        p.provider.id, p.provider.email, p.provider.name, p.createdBy, p.clientSilencePolicy, p.fees.commissionPpm, p.fees.escrowFeePpm,
+        p.client.company ?? null, p.provider.company ?? null],
     );
     if (res.rowCount === 0) return false;
     const initial = p.formula === 'r0' ? 'awaiting_deposit' : UNMANAGED_STATE;
@@ -124,8 +128,8 @@ export async function findProject(db: Db, projectId: string): Promise<ProjectRow
     formula: r.formula,
     currency: r.currency,
     state: r.state,
-    client: { id: r.client_id, email: r.client_email, name: r.client_name },
-    provider: { id: r.provider_id, email: r.provider_email, name: r.provider_name },
+    client: withCompany({ id: r.client_id, email: r.client_email, name: r.client_name }, r.client_company),
+    provider: withCompany({ id: r.provider_id, email: r.provider_email, name: r.provider_name }, r.provider_company),
     clientSilencePolicy: r.client_silence_policy,
     fees: { commissionPpm: r.commission_ppm, escrowFeePpm: r.escrow_fee_ppm },
     createdAt: r.created_at,
@@ -149,15 +153,17 @@ function toMilestone(r: Omit<MilestoneRecord, 'updated_at'>): MilestoneRow {
   };
 }
 
+const withCompany = (party: PartyInfo, company: Company | null): PartyInfo => (company ? { ...party, company } : party);
+
 const CONTACT_COLUMNS: Record<Party, string> = {
-  client: 'client_id AS id, client_email AS email, client_name AS name',
-  provider: 'provider_id AS id, provider_email AS email, provider_name AS name',
+  client: 'client_id AS id, client_email AS email, client_name AS name, client_company AS company',
+  provider: 'provider_id AS id, provider_email AS email, provider_name AS name, provider_company AS company',
 };
 
 /** A party's id, e-mail and name as the project holds them (workflows carry the id only), or undefined for an unknown project. */
 export async function partyContact(db: Db, projectId: string, party: Party): Promise<PartyInfo | undefined> {
-  const { rows } = await db.query<PartyInfo>(`SELECT ${CONTACT_COLUMNS[party]} FROM projects WHERE id = $1`, [projectId]);
-  return rows[0];
+  const { rows } = await db.query<PartyInfo & { company: Company | null }>(`SELECT ${CONTACT_COLUMNS[party]} FROM projects WHERE id = $1`, [projectId]);
+  return rows[0] && withCompany({ id: rows[0].id, email: rows[0].email, name: rows[0].name }, rows[0].company);
 }
 
 /** The milestone's state in the read model, or undefined for an unknown milestone. */

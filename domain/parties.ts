@@ -1,3 +1,5 @@
+import type { Company } from './legal-identity';
+
 /** Who acts on a project: its two parties, and the staff who mediate or run the marketplace. */
 export const ROLES = ['client', 'provider', 'mediator', 'platform'] as const;
 export type Role = (typeof ROLES)[number];
@@ -12,13 +14,15 @@ export interface PartyInfo {
   id: string;
   email: string;
   name: string;
+  /** a business's legal details; without them the party is a consumer */
+  company?: Company;
 }
 
 /**
  * What a workflow carries of a party: its id, never its e-mail or name (they stay in PostgreSQL and activities look
  * them up). Workflows started before issue 15 carry both: their recorded inputs are what they are.
  */
-export type PartyRef = Pick<PartyInfo, 'id'> & Partial<Omit<PartyInfo, 'id'>>;
+export type PartyRef = Pick<PartyInfo, 'id'> & Partial<Omit<PartyInfo, 'id' | 'company'>>;
 
 /** The caller's side in a project, if they are one of its two parties: the role must match the user as well. */
 export function partyOf(actor: Actor, parties: { client: { id: string }; provider: { id: string } }): Party | undefined {

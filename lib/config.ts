@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import { PAYMENT_RAILS, type PaymentRail } from '../domain/payment-provider';
+import { isPlausibleVatNumber, isValidSiren, parsePostalAddress } from '../domain/legal-identity';
 import { parseDuration, parseSchedule } from './duration';
 import { parseKeyring } from './payload-codec';
 
 /** The dev secrets `npm start` prints; production mode refuses them. */
 export const DEV_AUTH_JWT_SECRET = 'dev-only-auth-secret-change-me-0000000000';
 export const DEV_PAYMENTS_WEBHOOK_SECRET = 'dev-only-webhook-secret-change-me-000000';
+/** The platform's legal identity in development: obviously fictitious, yet valid (the SIREN passes its check key). */
+export const DEV_PLATFORM = {
+  PLATFORM_LEGAL_NAME: 'Plateforme Démo SAS (fictive)',
+  PLATFORM_ADDRESS: '1 rue de la Démonstration, 75002 Paris',
+  PLATFORM_SIREN: '123456782',
+  PLATFORM_VAT_NUMBER: 'FR11123456782',
+} as const;
 
 /** A setting read by `parse`, whose error message becomes the setting's issue. */
 const parsedBy = <T>(parse: (text: string) => T) =>
@@ -20,6 +28,7 @@ const parsedBy = <T>(parse: (text: string) => T) =>
 const duration = parsedBy(parseDuration);
 const schedule = parsedBy(parseSchedule);
 const keyring = parsedBy(parseKeyring);
+const postalAddress = parsedBy(parsePostalAddress);
 const rate = z.coerce.number().min(0).max(1);
 const httpUrl = z.url({ protocol: /^https?$/, message: 'an http(s) URL' });
 
@@ -75,6 +84,16 @@ const Settings = z.object({
   CLIENT_SILENCE_GRACE: duration.default(parseDuration('2d')),
   COMMISSION_RATE: rate.default(0.1),
   ESCROW_FEE_RATE: rate.default(0.03),
+  /** the seller on the platform's fee invoices and credit notes (dev defaults are fictitious; production refuses them) */
+  PLATFORM_LEGAL_NAME: z.string().min(1).default(DEV_PLATFORM.PLATFORM_LEGAL_NAME),
+  PLATFORM_ADDRESS: postalAddress.default(parsePostalAddress(DEV_PLATFORM.PLATFORM_ADDRESS)),
+  PLATFORM_SIREN: z.string().refine(isValidSiren, 'a SIREN: 9 digits with a valid check key').default(DEV_PLATFORM.PLATFORM_SIREN),
+  PLATFORM_VAT_NUMBER: z.string().refine(isPlausibleVatNumber, 'a VAT number (FR: the key of its SIREN)').default(DEV_PLATFORM.PLATFORM_VAT_NUMBER),
+  /** e.g. "10 000 €" and "Paris": printed as "SAS au capital de …, RCS … <SIREN>" where set */
+  PLATFORM_SHARE_CAPITAL: z.string().min(1).optional(),
+  PLATFORM_RCS: z.string().min(1).optional(),
+  /** the French VAT rate included in the fees charged to buyers liable to it */
+  VAT_RATE: rate.default(0.2),
   INVOICE_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   LOG_LEVEL: z.string().default('info'),
   /** requests per RATE_LIMIT_WINDOW, per client address (before authentication) and per user (after) */
@@ -133,6 +152,10 @@ function productionRefusals(config: Config, env: NodeJS.ProcessEnv): string[] {
   }
   if (!config.PAYLOAD_ENCRYPTION_KEYS) {
     refusals.push('PAYLOAD_ENCRYPTION_KEYS unset: refused with NODE_ENV=production, where workflow payloads (statements, rationales) are stored encrypted; give id:base64key (openssl rand -base64 32)');
+  }
+  const devIdentity = (Object.keys(DEV_PLATFORM) as (keyof typeof DEV_PLATFORM)[]).filter((name) => !env[name] || env[name] === DEV_PLATFORM[name]);
+  if (devIdentity.length > 0) {
+    refusals.push(`${devIdentity.join(', ')} unset or the dev default: refused with NODE_ENV=production, where the dev defaults would put a fictitious seller on real invoices`);
   }
   if (config.PAYMENT_PROVIDER === 'sandbox') {
     const named = env.PAYMENT_PROVIDER ? 'PAYMENT_PROVIDER=sandbox' : env.PAYOUT_GATEWAY ? 'PAYOUT_GATEWAY=sandbox' : 'PAYMENT_PROVIDER=sandbox (the default)';

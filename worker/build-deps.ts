@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
 import { createSmtpMailer } from '../activities/mail/mailer';
 import type { Config } from '../lib/config';
+import { invoicingSettings } from '../lib/invoicing';
 import { createPaymentProvider } from '../lib/payment-providers';
 import type { Db } from '../db/pool';
 
@@ -12,6 +13,7 @@ export function buildActivityDeps(config: Config, db: Db, temporal: Client): Act
     mailer: createSmtpMailer(config.SMTP_URL, config.MAIL_FROM),
     payments: createPaymentProvider(config),
     staffEmail: config.STAFF_EMAIL,
+    invoicing: invoicingSettings(config),
     temporal,
   };
 }

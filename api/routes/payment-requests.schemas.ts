@@ -37,6 +37,7 @@ const PaymentRequestItem = z.strictObject({
   projectId: z.string(),
   milestoneId: z.string(),
   invoiceNumber: z.string(),
+  invoiceFormat: z.enum(['facturx', 'pdf']).meta({ description: 'facturx: a Factur-X/ZUGFeRD invoice whose XML was checked against the request; pdf: a plain PDF' }),
   amount: z.number().int(),
   currency: z.string(),
   state: z.enum(PAYMENT_REQUEST_STATES),

@@ -11,6 +11,7 @@ import type { Config } from '../../lib/config';
 import { requestScopedId } from '../request-context';
 import { milestoneWorkflowId, retryPayoutUpdate } from '../../workflows/milestone/contract';
 import { handOver } from '../payment-request-handover';
+import { checkProviderInvoice } from '../invoices/provider-invoice-check';
 import { requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
 import { actorOf } from '../middleware/auth';
@@ -38,7 +39,7 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, 
 
   routes.add({
     route: 'POST /v1/projects/:projectId/milestones/:milestoneId/payment-requests',
-    summary: 'The provider uploads the invoice (PDF) for the released amount',
+    summary: 'The provider uploads the invoice (PDF) for the released amount; a Factur-X one is checked against the request (422 invoice-mismatch)',
     params: MilestoneParams,
     before: [
       (req, _res, next) => {
@@ -66,6 +67,9 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, 
         'payout-account-not-ready',
       );
     }
+    const format = await checkProviderInvoice(file.buffer, {
+      invoiceNumber: body.invoiceNumber, amount: body.amount, currency: project.currency, provider: project.provider, client: project.client,
+    });
     const invoice = await storeInvoice(db, {
       id: requestScopedId('inv'),
       providerId: user.id,
@@ -74,6 +78,7 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, 
       fileName: file.originalname.slice(0, 200),
       contentType: 'application/pdf',
       content: file.buffer,
+      format,
     });
     const request = {
       id: requestScopedId('pr'), milestone_id: params.milestoneId, provider_id: user.id, invoice_id: invoice.id,

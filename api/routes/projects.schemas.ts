@@ -2,10 +2,21 @@ import { z } from 'zod';
 import { CLIENT_SILENCE_POLICIES, MILESTONE_STATES, UNMANAGED_STATE } from '../../domain/milestone';
 import { Amount, Currency, Email, Id, Text } from '../schemas/common';
 
+export const CompanySchema = z
+  .strictObject({
+    legalName: Text(200),
+    siren: z.string().regex(/^\d{9}$/).optional().meta({ description: "France's company number (9 digits, its check key verified: 422 otherwise); required when country is FR" }),
+    vatNumber: z.string().regex(/^[A-Z]{2}[0-9A-Z+*.]{2,13}$/).optional().meta({ description: 'intra-community VAT number; a French one must carry its SIREN with the right key (422 otherwise)' }),
+    address: z.strictObject({ line: Text(200), postcode: z.string().regex(/^[0-9A-Z][0-9A-Z -]{1,8}[0-9A-Z]$/), city: Text(100) }),
+    country: z.string().regex(/^[A-Z]{2}$/).meta({ description: 'ISO 3166-1 alpha-2' }),
+  })
+  .meta({ id: 'Company', description: "a business party's legal details, printed on invoices; a party without them is a consumer" });
+
 const Party = z.strictObject({
   id: Id,
   email: Email,
   name: Text(200),
+  company: CompanySchema.optional(),
 });
 
 export const CreateProjectBody = z

@@ -3,6 +3,7 @@ import { milestoneFigures, ZERO_FIGURES, type MilestoneFigures } from '../../db/
 import type { Db } from '../../db/pool';
 import { insertProjectOnce, type ProjectRow } from '../../db/projects';
 import { PPM, rateToPpm } from '../../domain/fees';
+import { isPlausibleVatNumber, isValidSiren } from '../../domain/legal-identity';
 import type { Config } from '../../lib/config';
 import { requestScopedId } from '../request-context';
 import { milestonesStartedUpdate, projectWorkflowId } from '../../workflows/project/contract';
@@ -34,6 +35,19 @@ const projectView = (p: ProjectRow) => ({
   escrowFeeRate: rate(p.fees.escrowFeePpm),
   milestones: p.milestones.map((m) => ({ id: m.id, title: m.title, amount: m.amount, state: m.state })),
 });
+
+/** The checks a JSON schema cannot state: a SIREN's check key, a French VAT number's key, a French business's SIREN. */
+function companyProblems(body: CreateProjectBody): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  for (const side of ['client', 'provider'] as const) {
+    const c = body[side].company;
+    if (!c) continue;
+    if (c.siren !== undefined && !isValidSiren(c.siren)) problems.push({ field: `${side}.company.siren`, message: `${c.siren} fails the SIREN check key` });
+    if (c.country === 'FR' && c.siren === undefined) problems.push({ field: `${side}.company.siren`, message: 'a French business is identified by its SIREN' });
+    if (c.vatNumber !== undefined && !isPlausibleVatNumber(c.vatNumber)) problems.push({ field: `${side}.company.vatNumber`, message: `${c.vatNumber} does not match its SIREN's key` });
+  }
+  return problems;
+}
 
 /** A repeated create is the same project only if it names the same formula, currency, parties and milestones. */
 function sameProject(p: ProjectRow, body: CreateProjectBody): boolean {
@@ -79,6 +93,10 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
   }).handle(async ({ user, body }) => {
     if (user.role === 'client' && body.client.id !== user.id) {
       throw new HttpProblem(403, 'a client creates projects only for themself', 'forbidden');
+    }
+    const invalid = companyProblems(body);
+    if (invalid.length > 0) {
+      throw new HttpProblem(422, invalid.map((p) => `${p.field}: ${p.message}`).join('; '), 'invalid-company', invalid.map((p) => ({ path: p.field, message: p.message })));
     }
     const id = requestScopedId('prj');
     const { project, created: inserted } = await insertProjectOnce(db, {

@@ -49,7 +49,7 @@ export const SYSTEM_SETTINGS: Record<string, string> = {
 };
 
 /** Settings of ours that an inherited environment must not override (another rail, another database). */
-const INHERITED_OUT = /^(DATABASE_URL|TEMPORAL_|SMTP_URL|MAIL_FROM|PORT|PAYMENT_|PAYOUT_|STRIPE_|DEPOSIT_|RELEASE_|DISPUTE_|CLIENT_SILENCE_|RATE_LIMIT_|AUTH_|IDEMPOTENCY_TTL|COMMISSION_RATE|ESCROW_FEE_RATE|NODE_ENV|LOG_LEVEL|PAYLOAD_ENCRYPTION_|CODEC_)/;
+const INHERITED_OUT = /^(DATABASE_URL|TEMPORAL_|SMTP_URL|MAIL_FROM|PORT|PAYMENT_|PAYOUT_|STRIPE_|DEPOSIT_|RELEASE_|DISPUTE_|CLIENT_SILENCE_|RATE_LIMIT_|AUTH_|IDEMPOTENCY_TTL|COMMISSION_RATE|ESCROW_FEE_RATE|NODE_ENV|LOG_LEVEL|PAYLOAD_ENCRYPTION_|CODEC_|PLATFORM_(?!URL)|VAT_RATE)/;
 
 /** The production topology on one machine: what `npm run cluster` starts and `npm run test:cluster` tests. */
 export const CLUSTER_SHAPE = { workers: 3, apis: 2, smtpDelayMs: 0, temporal: 'server' } as const;

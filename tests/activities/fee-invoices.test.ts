@@ -1,5 +1,7 @@
 /** Fee invoices and timeline events, each one statement: once per key, numbered without gaps under concurrency. */
-import { issueFeeInvoice, type NewFeeInvoice } from '../../db/fee-invoices';
+import { creditFee, issueFeeInvoice, type NewFeeInvoice } from '../../db/fee-invoices';
+import { splitVat } from '../../domain/vat';
+import { DEV_INVOICING } from '../helpers/workflow-env';
 import { recordMilestoneEvent } from '../../db/milestone-events';
 import type { Db } from '../../db/pool';
 import { freshDatabase } from '../helpers/db';
@@ -14,8 +16,9 @@ afterAll(() => db?.end());
 async function invoiceFor(key: string): Promise<NewFeeInvoice> {
   const project = await seedProject(db, [1000]);
   return {
-    key, kind: 'commission', projectId: project.id, milestoneId: project.milestones[0].id, party: 'provider',
-    recipient: { id: PROVIDER.id, name: PROVIDER.name, email: PROVIDER.email }, baseAmount: 1000, amount: 100, currency: 'EUR', description: 'Commission',
+    key, kind: 'commission', basis: 'paid', projectId: project.id, milestoneId: project.milestones[0].id, party: 'provider',
+    recipient: { id: PROVIDER.id, name: PROVIDER.name, email: PROVIDER.email }, baseAmount: 1000, currency: 'EUR', description: 'Commission',
+    vat: splitVat(100, { kind: 'french_vat', ratePpm: 200_000 }), treatment: 'french_vat', seller: DEV_INVOICING.seller, settlement: 'acquittée',
   };
 }
 const seqOf = (number: string) => Number(number.split('-').pop());
@@ -54,4 +57,26 @@ test('a timeline event is appended once per key, and moves the read model the fi
   expect(await recordMilestoneEvent(db, { milestoneId, key: `${milestoneId}:event:2`, type: 'note', data: {} })).toBe(true);
   expect(await stateOf()).toBe('delivered');
   expect((await db.query('SELECT count(*) AS n FROM milestone_events WHERE milestone_id = $1', [milestoneId])).rows[0].n).toBe(2);
+});
+
+test('a fee given back is credited against the invoices that carried it, oldest first, once per key, in its own series', async () => {
+  const first = { ...(await invoiceFor(uniq('key'))), kind: 'escrow_fee' as const, vat: splitVat(30, { kind: 'french_vat', ratePpm: 200_000 }) };
+  const second = { ...first, key: uniq('key'), vat: splitVat(60, { kind: 'french_vat', ratePpm: 200_000 }) };
+  const a = await issueFeeInvoice(db, first);
+  const b = await issueFeeInvoice(db, second);
+  const credit = { key: uniq('refund'), kind: 'escrow_fee' as const, milestoneId: first.milestoneId, amount: 50, description: 'Remboursement', seller: DEV_INVOICING.seller, settlement: 'remboursé' };
+  const given = await creditFee(db, credit);
+  expect(given.credited).toBe(50);
+  expect(given.notes.map((n) => n.number)).toEqual([expect.stringMatching(/^AV-\d{4}-\d{6}$/), expect.stringMatching(/^AV-\d{4}-\d{6}$/)]);
+  expect(await creditFee(db, credit)).toEqual(given);
+  const notes = await db.query(
+    "SELECT credited_invoice_id, amount, net_amount, vat_amount FROM fee_invoices WHERE document = 'credit_note' AND key LIKE $1 || ':%' ORDER BY seq",
+    [credit.key],
+  );
+  expect(notes.rows).toEqual([
+    { credited_invoice_id: a.id, amount: 30, net_amount: 25, vat_amount: 5 },
+    { credited_invoice_id: b.id, amount: 20, net_amount: 17, vat_amount: 3 },
+  ]);
+  // only what is left on the invoices can be credited: 40 of the 90 invoiced
+  expect((await creditFee(db, { ...credit, key: uniq('refund'), amount: 100 })).credited).toBe(40);
 });

@@ -70,10 +70,11 @@ test('currencies: ISO 4217 codes only; amounts are in the currency\'s minor unit
   const invoice = await eventually(async () =>
     (await (await client()).get('/v1/me/fee-invoices')).body.items.find((f: { milestoneId: string }) => f.milestoneId === id),
   );
-  expect(invoice).toMatchObject({ kind: 'escrow_fee', amount: 3600, currency: 'JPY' });
+  expect(invoice).toMatchObject({ kind: 'invoice', fee: 'escrow_fee', amount: 3600, netAmount: 3000, vatAmount: 600, vatRate: 0.2, currency: 'JPY' });
   const doc = await (await client()).get(invoice.documentUrl);
   expect(doc.text).toMatch(/>3\s600\sJPY</);
-  expect(doc.text).toMatch(/>120\s000\sJPY</);
+  expect(doc.text).toMatch(/>3\s000\sJPY</);
+  expect(doc.text).toMatch(/sur 120\s000\sJPY/);
 });
 
 test('a failed payout is retried by the provider without a new invoice; fee invoices are listed and downloadable', async () => {
@@ -104,16 +105,18 @@ test('a failed payout is retried by the provider without a new invoice; fee invo
   expect((await (await client()).get(`/v1/projects/${p.id}/payments`)).body.milestones[0]).toMatchObject({ paidOut: 18000, commission: 2000, escrowFee: 600 });
 
   const mine = (await (await provider()).get('/v1/me/fee-invoices')).body.items.filter((f: { milestoneId: string }) => f.milestoneId === id);
-  expect(mine).toEqual([expect.objectContaining({ kind: 'commission', amount: 2000, baseAmount: 20000 })]);
+  expect(mine).toEqual([expect.objectContaining({ kind: 'invoice', fee: 'commission', amount: 2000, baseAmount: 20000 })]);
   const theirs = (await (await client()).get('/v1/me/fee-invoices')).body.items.filter((f: { milestoneId: string }) => f.milestoneId === id);
-  expect(theirs).toEqual([expect.objectContaining({ kind: 'escrow_fee', amount: 600 })]);
+  expect(theirs).toEqual([expect.objectContaining({ kind: 'invoice', fee: 'escrow_fee', amount: 600 })]);
   const doc = await (await provider()).get(mine[0].documentUrl);
   expect(doc.status).toBe(200);
   expect(doc.headers['content-type']).toMatch(/^text\/html/);
   expect(doc.text).toContain(mine[0].number);
   expectProblem(await (await client()).get(mine[0].documentUrl), 404);
-  const numbers = (await sys.db.query(`SELECT seq FROM fee_invoices ORDER BY seq`)).rows.map((r) => Number(r.seq));
-  expect(numbers).toEqual(numbers.map((_, i) => i + 1)); // no gaps
+  // no gaps, in each series: the invoices' and the credit notes'
+  const series = (await sys.db.query(`SELECT series, array_agg(seq ORDER BY seq) AS seqs FROM fee_invoices GROUP BY series`)).rows;
+  expect(series.length).toBeGreaterThan(0);
+  for (const { series: name, seqs } of series) expect([name, seqs.map(Number)]).toEqual([name, seqs.map((_: unknown, i: number) => i + 1)]);
 });
 
 test('refunds: refund.failed leaves it for staff to retry (platform only), refund.paid confirms; a deposit after the end is refunded', async () => {

@@ -80,7 +80,7 @@ test('R0 happy path over HTTP: create, fund in two parts, deliver, release, invo
   expect(final.milestones[0]).toMatchObject({ state: 'paid', deposited: 120000, released: 120000, refunded: 0, inEscrow: 0, paidOut: 108000, commission: 12000, escrowFee: 3600 });
   expect(final.totals).toMatchObject({ amount: 200000, deposited: 120000, paidOut: 108000 });
   const invoices = await call('GET', '/v1/me/fee-invoices', [PROVIDER.id, 'provider']);
-  expect(invoices.body.items).toEqual([expect.objectContaining({ kind: 'commission', amount: 12000, number: expect.stringMatching(/^PF-/) })]);
+  expect(invoices.body.items).toEqual([expect.objectContaining({ kind: 'invoice', fee: 'commission', amount: 12000, number: expect.stringMatching(/^PF-/) })]);
   const document = await fetch(`${sys.api}${invoices.body.items[0].documentUrl}`, { headers: { authorization: `Bearer ${await sys.token(PROVIDER.id, 'provider')}` } });
   expect(document.headers.get('content-type')).toMatch(/text\/html/);
   expect(await document.text()).toContain('120,00 €');

@@ -70,6 +70,15 @@ export async function storedInvoice(db: Db, milestoneId: string, invoiceNumber: 
     fileName: `${invoiceNumber}.pdf`,
     contentType: 'application/pdf',
     content: PDF,
+    format: 'pdf',
   });
   return id;
 }
+
+/** A platform identity production accepts: not the dev defaults, yet valid (the SIREN passes its check key). */
+export const PRODUCTION_IDENTITY = {
+  PLATFORM_LEGAL_NAME: 'Exemple Marketplace SAS',
+  PLATFORM_ADDRESS: '10 avenue des Tests, 69002 Lyon',
+  PLATFORM_SIREN: '987654324',
+  PLATFORM_VAT_NUMBER: 'FR14987654324',
+};

@@ -1,3 +1,5 @@
+import { loadConfig } from '../../lib/config';
+import { invoicingSettings } from '../../lib/invoicing';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -13,6 +15,9 @@ import { freshDatabase } from './db';
 import { drainRefunds } from './milestone-driver';
 import { startTimeSkippingServer } from './temporal';
 import { uniq } from './fixtures';
+
+/** The seller and VAT of the dev settings. */
+export const DEV_INVOICING = invoicingSettings(loadConfig({ DATABASE_URL: 'postgres://unused' }));
 
 export interface WorkflowHarness {
   db: Db;
@@ -47,7 +52,7 @@ export async function workflowHarness(): Promise<WorkflowHarness> {
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
-        activities: createActivities({ db, mailer, payments, staffEmail: STAFF_EMAIL, temporal: env.client }),
+        activities: createActivities({ db, mailer, payments, staffEmail: STAFF_EMAIL, invoicing: DEV_INVOICING, temporal: env.client }),
         workflowBundle: bundle,
       });
       return { worker, taskQueue };

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../dev/free-port';
+import { PRODUCTION_IDENTITY } from '../helpers/fixtures';
 
 /** The API and worker processes refuse a rail production must not run on: one line, exit 1, before connecting anywhere. */
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -20,6 +21,7 @@ async function start(entry: string, settings: NodeJS.ProcessEnv): Promise<{ code
     PAYMENT_PROVIDER: '',
     PAYOUT_GATEWAY: '',
     PAYMENT_ORDERS_URL: '',
+    ...PRODUCTION_IDENTITY,
     ...settings,
   };
   return new Promise((resolve) => {

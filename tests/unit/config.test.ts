@@ -1,8 +1,9 @@
-import { ConfigError, loadConfig } from '../../lib/config';
+import { ConfigError, DEV_PLATFORM, loadConfig } from '../../lib/config';
+import { PRODUCTION_IDENTITY } from '../helpers/fixtures';
 
 const base = { DATABASE_URL: 'postgres://x/y' };
 const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
-const production = { ...base, NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40), PAYLOAD_ENCRYPTION_KEYS: KEYS };
+const production = { ...base, NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40), PAYLOAD_ENCRYPTION_KEYS: KEYS, ...PRODUCTION_IDENTITY };
 const ORDERS = 'https://psp.example/orders';
 
 /** The ConfigError loadConfig throws for `env`; its message must be one line. */
@@ -70,7 +71,7 @@ test('production refuses the sandbox rail, chosen or by default, in one line nam
   expect(refusal(production)).toBe(named('PAYMENT_PROVIDER=sandbox (the default)'));
   expect(refusal({ ...production, PAYMENT_PROVIDER: 'sandbox' })).toBe(named('PAYMENT_PROVIDER=sandbox'));
   expect(refusal({ ...production, PAYOUT_GATEWAY: 'sandbox' })).toBe(named('PAYOUT_GATEWAY=sandbox'));
-  expect(refusal({ ...base, NODE_ENV: 'production', PAYLOAD_ENCRYPTION_KEYS: KEYS })).toBe(
+  expect(refusal({ ...base, NODE_ENV: 'production', PAYLOAD_ENCRYPTION_KEYS: KEYS, ...PRODUCTION_IDENTITY })).toBe(
     `refusing to run in production with the dev secrets: set AUTH_JWT_SECRET and PAYMENTS_WEBHOOK_SECRET; ${named('PAYMENT_PROVIDER=sandbox (the default)')}`,
   );
   expect(loadConfig({ ...production, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: ORDERS }).PAYMENT_PROVIDER).toBe('webhook');
@@ -84,4 +85,22 @@ test('payload encryption: required in production, off by default in dev, its key
   expect(loadConfig(base).PAYLOAD_ENCRYPTION_KEYS).toBeUndefined();
   expect(refusal({ ...base, PAYLOAD_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toMatch(/PAYLOAD_ENCRYPTION_KEYS.*key k1 has 5 bytes, AES-256 takes 32/);
   expect(loadConfig({ ...base, CODEC_CORS_ORIGINS: 'https://temporal.example, http://localhost:8233' }).CODEC_CORS_ORIGINS).toEqual(['https://temporal.example', 'http://localhost:8233']);
+});
+
+test("the platform's legal identity: fictitious dev defaults, refused in production; SIREN and VAT number checked", () => {
+  const webhook = { ...production, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: ORDERS };
+  expect(loadConfig(base)).toMatchObject({
+    PLATFORM_LEGAL_NAME: DEV_PLATFORM.PLATFORM_LEGAL_NAME,
+    PLATFORM_ADDRESS: { line: '1 rue de la Démonstration', postcode: '75002', city: 'Paris', country: 'FR' },
+    PLATFORM_SIREN: '123456782',
+    VAT_RATE: 0.2,
+  });
+  expect(refusal({ ...webhook, PLATFORM_SIREN: undefined, PLATFORM_ADDRESS: DEV_PLATFORM.PLATFORM_ADDRESS })).toBe(
+    'PLATFORM_ADDRESS, PLATFORM_SIREN unset or the dev default: refused with NODE_ENV=production, where the dev defaults would put a fictitious seller on real invoices',
+  );
+  expect(loadConfig(webhook).PLATFORM_ADDRESS).toEqual({ line: '10 avenue des Tests', postcode: '69002', city: 'Lyon', country: 'FR' });
+  expect(refusal({ ...base, PLATFORM_SIREN: '123456789' })).toMatch(/PLATFORM_SIREN: a SIREN: 9 digits with a valid check key/);
+  expect(refusal({ ...base, PLATFORM_VAT_NUMBER: 'FR12123456782' })).toMatch(/PLATFORM_VAT_NUMBER/);
+  expect(refusal({ ...base, PLATFORM_ADDRESS: 'nowhere' })).toMatch(/PLATFORM_ADDRESS: "nowhere" is not an address/);
+  expect(loadConfig({ ...base, PLATFORM_ADDRESS: '5 Main Street, D02 Dublin, IE' }).PLATFORM_ADDRESS).toMatchObject({ postcode: 'D02', city: 'Dublin', country: 'IE' });
 });

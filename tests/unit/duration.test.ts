@@ -1,4 +1,5 @@
 import { loadConfig } from '../../lib/config';
+import { PRODUCTION_IDENTITY } from '../helpers/fixtures';
 import { parseDuration, parseSchedule } from '../../lib/duration';
 
 test('durations in the units the contract names: 500ms, 90s, 15m, 36h, 2d', () => {
@@ -23,6 +24,6 @@ test('settings: defaults, overrides, errors named, dev secrets refused in produc
   expect(() => loadConfig({ DATABASE_URL: 'x', PAYOUT_DELAY: 'soon', PAYMENT_PROVIDER: 'bank' })).toThrow(/PAYOUT_DELAY.*PAYMENT_PROVIDER|PAYMENT_PROVIDER.*PAYOUT_DELAY/);
   expect(() => loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production' })).toThrow(/dev secrets/);
   expect(
-    loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40), PAYLOAD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: 'https://psp.example/orders' }).NODE_ENV,
+    loadConfig({ DATABASE_URL: 'x', NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40), PAYLOAD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: 'https://psp.example/orders', ...PRODUCTION_IDENTITY }).NODE_ENV,
   ).toBe('production');
 });

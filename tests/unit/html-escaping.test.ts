@@ -1,7 +1,8 @@
 import { renderMail, renderStaffMail } from '../../activities/mail/templates';
-import { feeInvoiceHtml } from '../../api/fee-invoice-document';
+import { feeInvoiceHtml } from '../../api/invoices/fee-invoice-html';
 import { inboxPage } from '../../dev/mail-catcher';
 import { NOTIFICATION_KINDS } from '../../domain/notifications';
+import { DEV_INVOICING } from '../helpers/workflow-env';
 
 // Every value a user, a payment provider or staff can write reaches some HTML page or mail: none may become markup.
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
@@ -31,8 +32,11 @@ test('the fee invoice escapes the titles, names and e-mail it shows', () => {
   const html = feeInvoiceHtml({
     id: 'fi_1', number: HOSTILE, kind: 'commission', projectId: 'p', projectTitle: HOSTILE, milestoneId: 'm', milestoneTitle: HOSTILE,
     party: 'provider', userId: 'u', recipientName: HOSTILE, recipientEmail: HOSTILE, baseAmount: 1000, amount: 100, currency: 'EUR',
-    description: HOSTILE, issuedAt: '2026-11-28T10:00:00Z',
-  });
+    description: HOSTILE, issuedAt: '2026-11-28T10:00:00Z', document: 'credit_note', basis: 'paid', netAmount: 83, vatAmount: 17,
+    vatRatePpm: 200_000, vatTreatment: 'french_vat', settlement: HOSTILE, credited: { id: 'fi_0', number: HOSTILE, issuedAt: '2026-11-27T10:00:00Z' },
+    buyerCompany: { legalName: HOSTILE, siren: '123456782', address: { line: HOSTILE, postcode: '75002', city: HOSTILE }, country: 'FR' },
+    seller: { legalName: HOSTILE, address: { line: HOSTILE, postcode: '75002', city: HOSTILE, country: 'FR' }, siren: '123456782', vatNumber: 'FR11123456782', legalInfo: HOSTILE },
+  }, DEV_INVOICING.seller);
   expectInert(html);
 });
 

@@ -76,7 +76,8 @@ export interface Activities {
   notifyStaff(notice: StaffNotice): Promise<void>;
   /** `texts`: the file's texts not carried by an earlier snapshot (the snapshot itself is lean) */
   saveDispute(dispute: DisputeView, texts?: DisputeText[]): Promise<void>;
-  issueFeeInvoice(request: FeeInvoiceRequest): Promise<{ id: string; number: string }>;
+  /** undefined: nothing to invoice (the escrow fee was invoiced when paid) */
+  issueFeeInvoice(request: FeeInvoiceRequest): Promise<{ id: string; number: string } | undefined>;
   schedulePaymentRequest(request: ScheduledPaymentRequest): Promise<void>;
   orderPayout(request: PayoutRequest): Promise<TransferReceipt>;
   settlePayout(settlement: PayoutSettlement): Promise<void>;

@@ -25,16 +25,16 @@ test('a consistent ledger passes, and the command says so with exit 0', async ()
   const milestoneId = project.milestones[0].id;
   // as the milestone workflow does: each movement through moveMoney (which issues the fee documents it calls for),
   // and the release's commission invoice
-  const { moveMoney } = ledgerActivities({ db, invoicing: DEV_INVOICING });
+  const ledger = ledgerActivities({ db, invoicing: DEV_INVOICING });
   const post = (key: string, movement: Parameters<typeof postMovement>[1]['movement']) =>
-    moveMoney({ idempotencyKey: `${milestoneId}:${key}`, projectId: project.id, milestoneId, currency: 'EUR', movement });
+    ledger.moveMoney({ idempotencyKey: `${milestoneId}:${key}`, projectId: project.id, milestoneId, currency: 'EUR', movement });
   await post('deposit:e1', { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 5 });
   await post('release:1000', { type: 'release', amount: 1000, commission: 100, escrowFee: 30 });
-  const { issueFeeInvoice } = feeDocumentActivities({ db, invoicing: DEV_INVOICING });
+  const documents = feeDocumentActivities({ db, invoicing: DEV_INVOICING });
   const release = { projectId: project.id, milestoneId, amount: 100, base: 1000, currency: 'EUR' };
-  await issueFeeInvoice({ ...release, key: `${milestoneId}:release:1000:commission`, kind: 'commission', party: 'provider', recipient: { id: project.provider.id } });
+  await documents.issueFeeInvoice({ ...release, key: `${milestoneId}:release:1000:commission`, kind: 'commission', party: 'provider', recipient: { id: project.provider.id } });
   // the escrow fee was invoiced with the deposit: the release does not invoice it again
-  expect(await issueFeeInvoice({ ...release, key: `${milestoneId}:release:1000:escrow_fee`, kind: 'escrow_fee', party: 'client', amount: 30, recipient: { id: project.client.id } })).toBeUndefined();
+  expect(await documents.issueFeeInvoice({ ...release, key: `${milestoneId}:release:1000:escrow_fee`, kind: 'escrow_fee', party: 'client', amount: 30, recipient: { id: project.client.id } })).toBeUndefined();
   expect(await checkLedger(db)).toEqual([]);
   const cli = runCli(url);
   expect(cli.status).toBe(0);
@@ -66,8 +66,8 @@ test('money released that was never deposited, or a request paid twice, is named
 test('a fee given back without its credit note, or charged without its invoice, is named', async () => {
   const project = await seedProject(db, [1000]);
   const milestoneId = project.milestones[0].id;
-  const { moveMoney } = ledgerActivities({ db, invoicing: DEV_INVOICING });
-  await moveMoney({ idempotencyKey: `${milestoneId}:deposit:e2`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
+  const ledger = ledgerActivities({ db, invoicing: DEV_INVOICING });
+  await ledger.moveMoney({ idempotencyKey: `${milestoneId}:deposit:e2`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
   // a refund posted straight to the ledger: no credit note for the 12 of escrow fee it gives back
   await postMovement(db, { idempotencyKey: `${milestoneId}:refund:1`, projectId: project.id, milestoneId, currency: 'EUR', movement: { type: 'refund', amount: 400, escrowFee: 12 } });
   expect((await checkLedger(db)).filter((v) => v.subject === `milestone ${milestoneId}`)).toEqual([

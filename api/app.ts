@@ -113,8 +113,9 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   disputeRoutes(routes, { db, temporal });
   notificationRoutes(routes, { db });
   amendmentRoutes(routes, { temporal });
-  feeInvoiceRoutes(routes, { db, invoicing: invoicingSettings(config) });
-  invoiceDraftRoutes(routes, { db, invoicing: invoicingSettings(config) });
+  const invoicing = invoicingSettings(config);
+  feeInvoiceRoutes(routes, { db, invoicing });
+  invoiceDraftRoutes(routes, { db, invoicing });
   refundRoutes(routes, { temporal });
   paymentProviderRoutes(routes, { db, temporal, payments });
   codecRoutes(routes, { dataConverter: dataConverterFor(config) });

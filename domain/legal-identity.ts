@@ -40,6 +40,9 @@ export function isValidSiren(siren: string): boolean {
   return sum % 10 === 0;
 }
 
+/** A SIREN as it is printed: 123 456 782. */
+export const formatSiren = (siren: string): string => siren.replace(/(\d{3})(\d{3})(\d{3})/, '$1 $2 $3');
+
 /** The French intra-community VAT number of a SIREN: FR, a 2-digit key (12 + 3 × (SIREN mod 97)) mod 97, the SIREN. */
 export function frenchVatNumber(siren: string): string {
   const key = (12 + 3 * (Number(siren) % 97)) % 97;

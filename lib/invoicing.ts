@@ -1,5 +1,5 @@
 import { rateToPpm } from '../domain/fees';
-import type { SellerIdentity } from '../domain/legal-identity';
+import { formatSiren, type SellerIdentity } from '../domain/legal-identity';
 import type { Config } from './config';
 
 /** What the platform's fee invoices need of the settings: who sells, and the French VAT rate inside the fees. */
@@ -9,7 +9,7 @@ export interface InvoicingSettings {
 }
 
 export function invoicingSettings(config: Config): InvoicingSettings {
-  const rcs = config.PLATFORM_RCS ? `RCS ${config.PLATFORM_RCS} ${config.PLATFORM_SIREN.replace(/(\d{3})(\d{3})(\d{3})/, '$1 $2 $3')}` : undefined;
+  const rcs = config.PLATFORM_RCS ? `RCS ${config.PLATFORM_RCS} ${formatSiren(config.PLATFORM_SIREN)}` : undefined;
   const capital = config.PLATFORM_SHARE_CAPITAL ? `au capital de ${config.PLATFORM_SHARE_CAPITAL}` : undefined;
   const legalInfo = [capital, rcs].filter(Boolean).join(', ');
   return {

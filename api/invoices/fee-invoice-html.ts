@@ -1,18 +1,17 @@
 import type { FeeInvoiceRow } from '../../db/fee-invoices';
-import type { SellerIdentity } from '../../domain/legal-identity';
+import { formatSiren, type SellerIdentity } from '../../domain/legal-identity';
 import { formatAmount } from '../../domain/money';
 import type { InvoiceDocument, InvoiceParty } from '../../lib/facturx/model';
 import { escapeHtml } from '../../lib/text';
 import { feeInvoiceDocument } from './fee-invoice-model';
 
 const day = (iso: string) => new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(new Date(iso));
-const siren = (s: string) => s.replace(/(\d{3})(\d{3})(\d{3})/, '$1 $2 $3');
 
 function partyBlock(heading: string, p: InvoiceParty & { legalInfo?: string }): string {
   const lines = [
     `<strong>${escapeHtml(p.name)}</strong>`,
     ...(p.address ? [escapeHtml(p.address.line), escapeHtml(`${p.address.postcode} ${p.address.city}, ${p.address.country}`)] : []),
-    ...(p.siren ? [`SIREN ${escapeHtml(siren(p.siren))}`] : []),
+    ...(p.siren ? [`SIREN ${escapeHtml(formatSiren(p.siren))}`] : []),
     ...(p.vatNumber ? [`N° TVA intracommunautaire ${escapeHtml(p.vatNumber)}`] : []),
     ...(p.legalInfo ? [escapeHtml(p.legalInfo)] : []),
     ...(p.email ? [escapeHtml(p.email)] : []),

@@ -3,13 +3,9 @@
  * PDF/A-3 that carries it. Every amount is an integer in the currency's minor unit (EUR cents).
  */
 
-export interface PostalAddress {
-  line: string;
-  postcode: string;
-  city: string;
-  /** ISO 3166-1 alpha-2 */
-  country: string;
-}
+import type { PostalAddress } from '../../domain/legal-identity';
+
+export type { PostalAddress };
 
 export interface InvoiceParty {
   /** legal name, or a consumer's name */

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import fontkit from '@pdf-lib/fontkit';
 import { AFRelationship, PDFDocument, PDFHexString, PDFName, PDFString, rgb, degrees, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
+import { formatSiren } from '../../domain/legal-identity';
 import { fontBytes, srgbIccProfile } from './assets';
 import { ciiXml } from './cii';
 import { partyCountry } from './check';
@@ -149,7 +150,6 @@ class Layout {
 const COUNTRY_NAMES = new Intl.DisplayNames(['fr'], { type: 'region' });
 const countryName = (code: string): string => COUNTRY_NAMES.of(code) ?? code;
 
-const groupedSiren = (siren: string): string => siren.replace(/(\d{3})(\d{3})(\d{3})/, '$1 $2 $3');
 
 function partyLines(party: InvoiceParty): string[] {
   const lines: string[] = [];
@@ -160,7 +160,7 @@ function partyLines(party: InvoiceParty): string[] {
     const country = partyCountry(party);
     if (country && country !== 'FR') lines.push(countryName(country));
   }
-  if (party.siren) lines.push(`SIREN : ${groupedSiren(party.siren)}`);
+  if (party.siren) lines.push(`SIREN : ${formatSiren(party.siren)}`);
   if (party.vatNumber) lines.push(`N° TVA : ${party.vatNumber}`);
   if (party.email) lines.push(party.email);
   return lines;
@@ -248,7 +248,7 @@ function drawDocument(layout: Layout, doc: InvoiceDocument, title: string): void
 function drawFooters(layout: Layout, doc: InvoiceDocument): void {
   const font = layout.fonts.regular;
   const size = 7.5;
-  const legal = [doc.seller.name, doc.seller.legalInfo, doc.seller.siren ? `SIREN ${groupedSiren(doc.seller.siren)}` : undefined].filter(Boolean).join(' — ');
+  const legal = [doc.seller.name, doc.seller.legalInfo, doc.seller.siren ? `SIREN ${formatSiren(doc.seller.siren)}` : undefined].filter(Boolean).join(' — ');
   layout.pages.forEach((page, i) => {
     const pageNo = `Page ${i + 1} / ${layout.pages.length}`;
     const pageNoWidth = font.widthOfTextAtSize(pageNo, size);

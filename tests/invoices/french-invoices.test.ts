@@ -3,6 +3,7 @@
  * outside the EU) issued when each fee is paid, credit notes when one is given back, every document as Factur-X
  * checked by Python's factur-x (XML against the CII XSD) and veraPDF (PDF/A-3B); provider invoices read by machine.
  */
+import type request from 'supertest';
 import { checkLedger } from '../../db/ledger-check';
 import { facturxPdf } from '../../lib/facturx/pdf';
 import { readCiiInvoice } from '../../lib/facturx/read';
@@ -69,14 +70,18 @@ async function feeDocuments(who: 'client' | 'provider', milestoneId: string, cou
   }, 15000, `${count} fee documents of ${milestoneId} for the ${who}`);
 }
 
-/** The document as Factur-X: a PDF whose embedded XML Python's factur-x finds valid against the CII XSD. */
-async function facturxOf(who: 'client' | 'provider', f: FeeItem) {
-  const res = await (await (who === 'client' ? asClient() : asProvider())).get(f.documentUrl).set('accept', 'application/pdf').buffer(true)
+/** The request sent with `Accept: application/pdf`, its answer's body read as bytes. */
+const asPdf = (req: request.Test) =>
+  req.set('accept', 'application/pdf').buffer(true)
     .parse((r, done) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
       r.on('end', () => done(null, Buffer.concat(chunks)));
     });
+
+/** The document as Factur-X: a PDF whose embedded XML Python's factur-x finds valid against the CII XSD. */
+async function facturxOf(who: 'client' | 'provider', f: FeeItem) {
+  const res = await asPdf((await (who === 'client' ? asClient() : asProvider())).get(f.documentUrl));
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toBe('application/pdf');
   const pdf = res.body as Buffer;
@@ -209,12 +214,7 @@ test('"Comment faire ma facture ?": the invoice-draft says what the invoice must
   });
   expect(draft.body.mentions).toEqual(expect.arrayContaining([expect.stringContaining('prestation de services'), expect.stringContaining('1 200,00 €')]));
   expectProblem(await (await asClient()).get(path), 403);
-  const pdf = await (await asProvider()).get(path).set('accept', 'application/pdf').buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+  const pdf = await asPdf((await asProvider()).get(path));
   expect(pdf.headers['content-type']).toBe('application/pdf');
   const check = await checkFacturx(pdf.body as Buffer);
   expect(check.errors).toEqual([]);

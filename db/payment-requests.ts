@@ -2,6 +2,15 @@ import type { Db } from './pool';
 import type { PaymentRequestState, ScheduledPaymentRequest } from '../domain/payments';
 import { inTransaction } from './pool';
 
+/** Whether the provider used this invoice number in a request other than `requestId` (a cheap look before the upload is read). */
+export async function invoiceNumberTaken(db: Db, providerId: string, invoiceNumber: string, requestId: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `SELECT 1 FROM payment_requests WHERE provider_id = $1 AND invoice_number = $2 AND id <> $3 AND state <> 'rejected' LIMIT 1`,
+    [providerId, invoiceNumber, requestId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
 /**
  * Records a submitted request: `inserted`; `exists` when this very request (same id: the same upload sent again
  * with its Idempotency-Key) was recorded before; `number-used` when the provider already used this invoice number in

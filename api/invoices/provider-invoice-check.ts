@@ -1,5 +1,5 @@
 import type { PartyInfo } from '../../domain/parties';
-import { CiiReadError, extractFacturxXml, readCiiInvoice, validateCiiXsd } from '../../lib/facturx/read';
+import type { IsolatedInspection } from '../../lib/facturx/inspect-isolated';
 import { HttpProblem } from '../problem';
 
 /** What a payment request says its invoice is: the XML of a Factur-X invoice must say the same. */
@@ -36,21 +36,26 @@ function partyMismatch(role: 'seller' | 'buyer', found: { name: string; siren?: 
  * the payment request (number BT-1, grand total BT-112, currency BT-5, seller, buyer); a mismatch is a 422 naming each
  * field. A plain PDF is accepted as it is.
  */
-export async function checkProviderInvoice(pdf: Uint8Array, expected: ExpectedInvoice): Promise<'facturx' | 'pdf'> {
-  const xml = await extractFacturxXml(pdf);
-  if (xml === undefined) return 'pdf';
-  const schema = await validateCiiXsd(xml);
-  if (!schema.valid) {
-    throw new HttpProblem(422, `the invoice's Factur-X XML does not follow the CII schema: ${schema.errors.slice(0, 3).join('; ')}`, 'invalid-facturx',
-      schema.errors.slice(0, 10).map((message: string) => ({ path: 'invoice', message })));
+export async function checkProviderInvoice(
+  pdf: Uint8Array,
+  expected: ExpectedInvoice,
+  inspect: (pdf: Uint8Array) => Promise<IsolatedInspection>,
+): Promise<'facturx' | 'pdf'> {
+  const inspection = await inspect(pdf);
+  switch (inspection.kind) {
+    case 'plain-pdf':
+      return 'pdf';
+    case 'unreadable-pdf':
+      throw new HttpProblem(422, `the invoice PDF cannot be read: ${inspection.reason}`, 'unreadable-invoice', [{ path: 'invoice', message: inspection.reason }]);
+    case 'invalid-xml': {
+      const { errors } = inspection;
+      throw new HttpProblem(422, `the invoice's Factur-X XML does not follow the CII schema: ${errors.slice(0, 3).join('; ')}`, 'invalid-facturx',
+        errors.slice(0, 10).map((message: string) => ({ path: 'invoice', message })));
+    }
+    case 'unreadable-xml':
+      throw new HttpProblem(422, `the invoice's Factur-X XML cannot be read: ${inspection.error}`, 'invalid-facturx', [{ path: 'invoice', message: inspection.error }]);
   }
-  let found;
-  try {
-    found = readCiiInvoice(xml);
-  } catch (err) {
-    if (!(err instanceof CiiReadError)) throw err;
-    throw new HttpProblem(422, `the invoice's Factur-X XML cannot be read: ${err.message}`, 'invalid-facturx', [{ path: 'invoice', message: err.message }]);
-  }
+  const found = inspection.summary;
   const mismatches: Mismatch[] = [];
   if (found.typeCode === '381') mismatches.push({ path: 'invoice.typeCode', message: 'a credit note (381) is not an invoice to be paid' });
   if (found.number !== expected.invoiceNumber) mismatches.push({ path: 'invoiceNumber', message: `the invoice's number (BT-1) is ${found.number}, not ${expected.invoiceNumber}` });

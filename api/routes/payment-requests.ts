@@ -5,13 +5,14 @@ import { storeInvoice } from '../../db/invoices';
 import { findPayoutAccount } from '../../db/payout-accounts';
 import type { PaymentProvider } from '../../domain/payment-provider';
 import { PAYOUT_ACCOUNT_ACTION } from '../../domain/notifications';
-import { insertSubmittedRequest, listProviderRequests, rejectRequest } from '../../db/payment-requests';
+import { insertSubmittedRequest, invoiceNumberTaken, listProviderRequests, rejectRequest } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
 import type { Config } from '../../lib/config';
 import { requestScopedId } from '../request-context';
 import { milestoneWorkflowId, retryPayoutUpdate } from '../../workflows/milestone/contract';
 import { handOver } from '../payment-request-handover';
 import { checkProviderInvoice } from '../invoices/provider-invoice-check';
+import { IsolatedInvoiceInspector } from '../../lib/facturx/inspect-isolated';
 import { requireEscrow, requireMilestone } from '../access';
 import { HttpProblem } from '../problem';
 import { actorOf } from '../middleware/auth';
@@ -22,11 +23,15 @@ import { PaymentRequestForm, PaymentRequestList, PaymentRequestMade, PaymentRequ
 
 const PDF_SIGNATURE = Buffer.from('%PDF-');
 
+const duplicateNumber = (invoiceNumber: string) =>
+  new HttpProblem(422, `invoice number ${invoiceNumber} was already used in another payment request`, 'duplicate-invoice-number');
+
 export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, payments }: { db: Db; temporal: Client; config: Config; payments: PaymentProvider }) {
   const parse = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: config.INVOICE_MAX_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
   }).single('invoice');
+  const inspector = new IsolatedInvoiceInspector();
   /** Any failure to read the form (no boundary, truncated body, a limit) is the caller's: 400 or 413, never 5xx. */
   const upload: RequestHandler = (req, res, next) => {
     parse(req, res, (err: unknown) => {
@@ -67,9 +72,12 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, 
         'payout-account-not-ready',
       );
     }
+    const requestId = requestScopedId('pr');
+    // refusals that need no reading of the file come first: reading a PDF is the expensive part
+    if (await invoiceNumberTaken(db, user.id, body.invoiceNumber, requestId)) throw duplicateNumber(body.invoiceNumber);
     const format = await checkProviderInvoice(file.buffer, {
       invoiceNumber: body.invoiceNumber, amount: body.amount, currency: project.currency, provider: project.provider, client: project.client,
-    });
+    }, (pdf) => inspector.inspect(pdf));
     const invoice = await storeInvoice(db, {
       id: requestScopedId('inv'),
       providerId: user.id,
@@ -81,16 +89,14 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, 
       format,
     });
     const request = {
-      id: requestScopedId('pr'), milestone_id: params.milestoneId, provider_id: user.id, invoice_id: invoice.id,
+      id: requestId, milestone_id: params.milestoneId, provider_id: user.id, invoice_id: invoice.id,
       invoice_number: body.invoiceNumber, amount: body.amount,
     };
     const recorded = await insertSubmittedRequest(db, {
       id: request.id, projectId: project.id, milestoneId: params.milestoneId, providerId: user.id, invoiceId: invoice.id,
       invoiceNumber: body.invoiceNumber, amount: body.amount, currency: project.currency,
     });
-    if (recorded === 'number-used') {
-      throw new HttpProblem(422, `invoice number ${body.invoiceNumber} was already used in another payment request`, 'duplicate-invoice-number');
-    }
+    if (recorded === 'number-used') throw duplicateNumber(body.invoiceNumber);
     try {
       const status = await handOver(temporal, request);
       return { status: 201, body: { ...status, paymentRequestId: request.id, invoice: { id: invoice.id, sha256: invoice.sha256, sizeBytes: invoice.sizeBytes } } };

@@ -5,7 +5,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { DOMParser, type Element } from '@xmldom/xmldom';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFStream, PDFString, PDFHexString, decodePDFRawStream, type PDFObject } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFStream, PDFString, PDFHexString, type PDFObject } from 'pdf-lib';
 import { validateXML } from 'xmllint-wasm';
 import { ISO_4217_MINOR_UNITS } from '../../domain/currencies';
 import { facturxEn16931Xsd } from './assets';
@@ -61,12 +61,18 @@ function streamBytes(pdf: PDFDocument, spec: PDFDict): Uint8Array | undefined {
   if (contents.length > MAX_XML_BYTES) return undefined;
   const filter = stream.dict.lookup(PDFName.of('Filter'));
   const filters = filter instanceof PDFArray ? filter.asArray() : filter ? [filter] : [];
-  if (filters.length === 0) return contents;
-  if (filters.length === 1 && filters[0] === PDFName.of('FlateDecode') && !stream.dict.has(PDFName.of('DecodeParms'))) {
-    return new Uint8Array(inflateSync(contents, { maxOutputLength: MAX_XML_BYTES }));
+  // Only Flate chains are decoded, each stage capped: other filters (LZW, run-length…) can inflate without bound in
+  // pdf-lib's decoders, and no Factur-X writer uses them for its XML.
+  if (stream.dict.has(PDFName.of('DecodeParms')) || !filters.every((f) => f === PDFName.of('FlateDecode'))) return undefined;
+  let bytes: Uint8Array = contents;
+  for (let i = 0; i < filters.length; i++) {
+    try {
+      bytes = new Uint8Array(inflateSync(bytes, { maxOutputLength: MAX_XML_BYTES }));
+    } catch {
+      return undefined; // corrupt, or more than MAX_XML_BYTES
+    }
   }
-  const decoded = decodePDFRawStream(stream).decode();
-  return decoded.length > MAX_XML_BYTES ? undefined : decoded;
+  return bytes;
 }
 
 /**

@@ -17,6 +17,8 @@ import {
   type InvoiceDocument,
   type Seller,
 } from '../../lib/facturx';
+import { IsolatedInvoiceInspector } from '../../lib/facturx/inspect-isolated';
+import { embeddedXmlBomb, objectStreamBomb } from '../helpers/hostile-pdfs';
 import { checkEn16931Rules, checkFacturx, checkPdfAMany, ensureInvoiceTools, pdfPageTexts, type PdfACheck } from '../helpers/facturx-validators';
 
 const seller: Seller = {
@@ -212,6 +214,34 @@ test('random bytes, a truncated PDF and an empty file are not a Factur-X, withou
   expect(await extractFacturxXml(new Uint8Array())).toBeUndefined();
   expect(await extractFacturxXml(pdfs.invoice.subarray(0, pdfs.invoice.length / 3))).toBeUndefined();
   expect(await extractFacturxXml(Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2048)]))).toBeUndefined();
+});
+
+test('uploads are read in a thread of their own: an invoice, a plain PDF, a compression bomb, a file that takes too long', async () => {
+  const inspector = new IsolatedInvoiceInspector({ timeoutMs: 15_000, maxHeapMb: 256, maxGrowthMb: 64, idleMs: 1_000 });
+  try {
+    expect(await inspector.inspect(pdfs.invoice)).toMatchObject({ kind: 'invoice', summary: { number: 'F-2025-000123', grandTotal: 1200 } });
+    expect(await inspector.inspect(await plainPdf())).toEqual({ kind: 'plain-pdf' });
+    // a 64 KB attachment that would inflate twice to 1 GB: each stage is capped, nothing is found
+    expect(await inspector.inspect(await embeddedXmlBomb(1024))).toEqual({ kind: 'plain-pdf' });
+    // an object stream of 512 MB the parser decodes while loading: the thread is ended when the process grows by 64 MB
+    expect(await inspector.inspect(await objectStreamBomb(512))).toEqual({ kind: 'unreadable-pdf', reason: 'reading it needs more than 64 MB' });
+    // the next upload gets a new thread
+    expect(await inspector.inspect(pdfs.invoice)).toMatchObject({ kind: 'invoice' });
+  } finally {
+    await inspector.close();
+  }
+  const hurried = new IsolatedInvoiceInspector({ timeoutMs: 1, maxHeapMb: 256, maxGrowthMb: 512, idleMs: 1_000 });
+  expect(await hurried.inspect(pdfs.invoice)).toEqual({ kind: 'unreadable-pdf', reason: 'reading it takes more than 0.001 s' });
+  await hurried.close();
+}, 60_000);
+
+test('an XML with a DOCTYPE is refused before any schema validation', async () => {
+  const inspector = new IsolatedInvoiceInspector();
+  const pdf = await PDFDocument.create();
+  pdf.addPage();
+  await pdf.attach(Buffer.from(`<!DOCTYPE x [<!ENTITY a "b">]>${ciiXml(invoice).replace(/^<\?xml[^>]*>/, '')}`), 'factur-x.xml', { mimeType: 'text/xml' });
+  expect(await inspector.inspect(await pdf.save())).toEqual({ kind: 'unreadable-xml', error: 'a CII invoice has no DOCTYPE' });
+  await inspector.close();
 });
 
 test('a ZUGFeRD-named attachment is found too', async () => {

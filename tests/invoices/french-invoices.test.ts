@@ -12,6 +12,7 @@ import { CLIENT, PDF, PROVIDER, uniq } from '../helpers/fixtures';
 import { checkEn16931Rules, checkFacturx, checkPdfAMany } from '../helpers/facturx-validators';
 import { expectProblem, projectBody, startApiSystem, type ApiSystem } from '../helpers/api-system';
 import { eventually } from '../helpers/temporal';
+import { objectStreamBomb } from '../helpers/hostile-pdfs';
 
 let sys: ApiSystem;
 beforeAll(async () => {
@@ -193,8 +194,14 @@ test('a Factur-X provider invoice is checked against the payment request; a plai
   const wrongSeller = await mismatch(await providerInvoice(number, 120000, '987654324'), number);
   expect(wrongSeller.errors).toEqual([{ path: 'invoice.seller', message: "the seller's SIREN is 987654324, not 552100554" }]);
 
+  const bomb = expectProblem(await upload(a, await objectStreamBomb(1024), number, 120000), 422);
+  expect(bomb.type).toMatch(/unreadable-invoice$/);
+  expect(bomb.errors).toEqual([{ path: 'invoice', message: 'reading it needs more than 512 MB' }]);
+
   expect((await upload(a, await providerInvoice(number, 120000), number, 120000)).status).toBe(201);
   const plain = uniq('F');
+  // a number already used is refused before the file is read
+  expect(expectProblem(await upload(b, await objectStreamBomb(1024), number, 80000), 422).type).toMatch(/duplicate-invoice-number$/);
   expect((await upload(b, PDF, plain, 80000)).status).toBe(201);
   const dashboard = (await (await asProvider()).get('/v1/me/payment-requests')).body.items;
   expect(dashboard.find((r: { invoiceNumber: string }) => r.invoiceNumber === number)).toMatchObject({ invoiceFormat: 'facturx', amount: 120000 });

@@ -1,7 +1,7 @@
 import { listUserFeeInvoices } from '../../db/fee-invoices';
 import type { Db } from '../../db/pool';
 import type { InvoicingSettings } from '../../lib/invoicing';
-import { facturxPdf } from '../../lib/facturx/pdf';
+import { facturxAnswer } from '../invoices/facturx-answer';
 import { invoiceHtml } from '../invoices/fee-invoice-html';
 import { feeInvoiceDocument } from '../invoices/fee-invoice-model';
 import type { ApiRoutes } from '../route';
@@ -49,7 +49,7 @@ export function feeInvoiceRoutes(routes: ApiRoutes, { db, invoicing }: { db: Db;
     res.vary('Accept');
     if (wantsPdf((types) => req.accepts(types))) {
       res.set('Content-Disposition', `inline; filename="${invoice.number}.pdf"`);
-      return { status: 200, contentType: 'application/pdf', raw: await facturxPdf(document) };
+      return { status: 200, contentType: 'application/pdf', raw: await facturxAnswer(document) };
     }
     res.set('Content-Disposition', `inline; filename="${invoice.number}.html"`);
     return { status: 200, contentType: 'text/html', raw: invoiceHtml(document) };

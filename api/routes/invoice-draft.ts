@@ -1,10 +1,10 @@
 import { milestoneFigures } from '../../db/ledger';
 import { requestedAmount } from '../../db/payment-requests';
 import type { Db } from '../../db/pool';
-import { facturxPdf } from '../../lib/facturx/pdf';
 import type { InvoicingSettings } from '../../lib/invoicing';
 import { requireEscrow, requireMilestone } from '../access';
-import { invoiceDraft, invoiceDraftDocument } from '../invoices/provider-invoice-draft';
+import { facturxAnswer } from '../invoices/facturx-answer';
+import { facturxDraftBlocker, invoiceDraft, invoiceDraftDocument } from '../invoices/provider-invoice-draft';
 import { HttpProblem } from '../problem';
 import type { ApiRoutes } from '../route';
 import { wantsPdf } from './fee-invoices';
@@ -28,11 +28,13 @@ export function invoiceDraftRoutes(routes: ApiRoutes, { db, invoicing }: { db: D
     if (amount <= 0) throw new HttpProblem(409, 'everything released for this milestone has been requested already', 'conflict');
     res.vary('Accept');
     if (wantsPdf((types) => req.accepts(types), 'application/json')) {
+      const blocker = facturxDraftBlocker(project);
+      if (blocker) throw new HttpProblem(409, blocker, 'invoice-draft-unavailable');
+      const pdf = await facturxAnswer(invoiceDraftDocument(project, milestone, amount, invoicing.seller, invoicing.vatRatePpm));
       res.set('Content-Disposition', `inline; filename="brouillon-${milestone.id}.pdf"`);
-      const document = invoiceDraftDocument(project, milestone, amount, invoicing.seller, invoicing.vatRatePpm);
-      return { status: 200, contentType: 'application/pdf', raw: await facturxPdf(document) };
+      return { status: 200, contentType: 'application/pdf', raw: pdf };
     }
-    const draft = InvoiceDraftView.parse(invoiceDraft(project, milestone, amount, invoicing.seller));
+    const draft = InvoiceDraftView.parse(invoiceDraft(project, milestone, amount, invoicing.seller, invoicing.vatRatePpm));
     return { status: 200, contentType: 'application/json', raw: JSON.stringify(draft) };
   });
 }

@@ -69,7 +69,8 @@ export function checkInvoiceDocument(doc: InvoiceDocument): void {
     if (vat !== 0) fail(`VAT category ${category} has no VAT amount (BR-${category}-09)`);
     if (blank(exemptionReason) && blank(exemptionCode)) fail(`VAT category ${category} needs an exemption reason or code (BR-${category}-10)`);
     if (category === 'AE' && (!doc.seller.vatNumber || !doc.buyer.vatNumber)) fail('reverse charge (AE) needs the seller and the buyer VAT numbers (BR-AE-03/04)');
-    if ((category === 'E' || category === 'G') && !doc.seller.vatNumber) fail(`VAT category ${category} needs the seller VAT number (BR-${category}-02)`);
+    if (category === 'G' && !doc.seller.vatNumber) fail('VAT category G needs the seller VAT number (BR-G-02)');
+    if (category === 'E' && !doc.seller.vatNumber && !doc.seller.taxRegistrationId) fail('VAT category E needs the seller VAT number or tax registration (BR-E-02)');
     if (category === 'O' && (doc.seller.vatNumber || doc.buyer.vatNumber)) fail('not subject to VAT (O) forbids the seller and buyer VAT numbers (BR-O-02/03)');
   }
 

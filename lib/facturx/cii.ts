@@ -49,6 +49,7 @@ function party(parent: Node, name: 'SellerTradeParty' | 'BuyerTradeParty', p: In
   ramText(address, 'CountryID', partyCountry(p) ?? '');
   if (p.email) ramText(ram(node, 'URIUniversalCommunication'), 'URIID', p.email, { schemeID: 'EM' });
   if (p.vatNumber) ramText(ram(node, 'SpecifiedTaxRegistration'), 'ID', p.vatNumber, { schemeID: 'VA' });
+  if ('taxRegistrationId' in p && p.taxRegistrationId) ramText(ram(node, 'SpecifiedTaxRegistration'), 'ID', p.taxRegistrationId, { schemeID: 'FC' });
 }
 
 function tradeTax(parent: Node, doc: InvoiceDocument, amounts?: { calculated: string; basis: string }): void {

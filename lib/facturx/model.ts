@@ -26,6 +26,8 @@ export interface Seller extends InvoiceParty {
   address: PostalAddress;
   /** "SAS au capital de 10 000 €, RCS Paris 123 456 782" (BT-33) */
   legalInfo?: string;
+  /** BT-32 (scheme FC): how a seller without a VAT number, exempt from VAT (E), is identified for tax (BR-E-02) */
+  taxRegistrationId?: string;
 }
 
 /**

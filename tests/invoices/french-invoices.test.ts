@@ -229,6 +229,39 @@ test('"Comment faire ma facture ?": the invoice-draft says what the invoice must
   fetched.push({ name: 'draft', pdf: pdf.body as Buffer, xml: check.xml });
 });
 
+test('the Factur-X draft follows who sells to whom: French VAT, reverse charge, outside the EU, franchise en base; none without a French business', async () => {
+  const FRANCHISE_PROVIDER = { ...PROVIDER, company: { ...FR_PROVIDER.company, vatNumber: undefined } };
+  const US_CLIENT = { ...CLIENT, company: { ...US_PROVIDER.company, legalName: 'Acme Corp' } };
+  const cases = [
+    { name: 'draft-french-vat', provider: FR_PROVIDER, client: CLIENT, category: 'S', vat: 20000, mention: 'la TVA à 20 %' },
+    { name: 'draft-reverse-charge', provider: FR_PROVIDER, client: DE_CLIENT, category: 'AE', vat: 0, mention: '« Autoliquidation »' },
+    { name: 'draft-outside-eu', provider: FR_PROVIDER, client: US_CLIENT, category: 'G', vat: 0, mention: 'art. 259-1 du CGI' },
+    { name: 'draft-franchise', provider: FRANCHISE_PROVIDER, client: CLIENT, category: 'E', vat: 0, mention: 'art. 293 B du CGI' },
+  ];
+  for (const c of cases) {
+    const p = await project({ client: c.client, provider: c.provider });
+    const path = `${ms(p.id, p.milestones[0].id)}/invoice-draft`;
+    const json = await (await asProvider()).get(path);
+    expect(json.status).toBe(200);
+    expect(json.body.mentions.filter((m: string) => m.includes(c.mention))).toHaveLength(1);
+    const pdf = await asPdf((await asProvider()).get(path));
+    expect(pdf.status).toBe(200);
+    const check = await checkFacturx(pdf.body as Buffer);
+    expect(check.errors).toEqual([]);
+    expect(check.xml).toContain(`<ram:CategoryCode>${c.category}</ram:CategoryCode>`);
+    expect(check.xml).toContain(`<ram:TaxTotalAmount currencyID="EUR">${(c.vat / 100).toFixed(2)}</ram:TaxTotalAmount>`);
+    expect(readCiiInvoice(check.xml)).toMatchObject({ grandTotal: 120000, sellerSiren: '552100554' });
+    if (c.category === 'E') expect(check.xml).toContain('<ram:ID schemeID="FC">552100554</ram:ID>');
+    fetched.push({ name: c.name, pdf: pdf.body as Buffer, xml: check.xml });
+  }
+  for (const provider of [PROVIDER, US_PROVIDER]) {
+    const p = await project({ provider });
+    const path = `${ms(p.id, p.milestones[0].id)}/invoice-draft`;
+    expect((await (await asProvider()).get(path)).status).toBe(200);
+    expect(expectProblem(await (await asProvider()).get(path).set('accept', 'application/pdf'), 409).type).toMatch(/invoice-draft-unavailable$/);
+  }
+});
+
 test("a party's company is checked where a schema cannot: the SIREN's key, a French business's SIREN, a French VAT number's key", async () => {
   const platform = await sys.as('platform-1', 'platform');
   const company = (c: Record<string, unknown>) => projectBody({ client: { ...CLIENT, company: { ...FR_PROVIDER.company, ...c } } });
@@ -241,7 +274,7 @@ test("a party's company is checked where a schema cannot: the SIREN's key, a Fre
 });
 
 test('every Factur-X document fetched above is PDF/A-3B for veraPDF and passes the EN 16931 rules (Schematron)', async () => {
-  expect(fetched.length).toBe(6);
+  expect(fetched.length).toBe(10);
   const pdfA = await checkPdfAMany(fetched.map((f) => f.pdf));
   expect(fetched.map((f, i) => ({ name: f.name, ...pdfA[i] }))).toEqual(fetched.map((f) => ({ name: f.name, compliant: true, failures: [] })));
   const rules = await checkEn16931Rules(fetched.map((f) => f.xml));

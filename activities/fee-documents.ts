@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { creditFee, invoicedWhenPaid, issueFeeInvoice, type IssuedFeeInvoice } from '../db/fee-invoices';
+import { creditFee, escrowFeeNotDocumented, findFeeDocumentByKey, issueFeeInvoice, type IssuedFeeInvoice } from '../db/fee-invoices';
 import type { Db } from '../db/pool';
 import { findMilestone, partyContact } from '../db/projects';
 import { describeFee, type FeeKind } from '../domain/fees';
@@ -19,6 +19,7 @@ export const SETTLEMENTS = {
   escrow_fee: 'Facture acquittée : payée avec le dépôt en séquestre',
   commission: 'Facture acquittée : déduite du versement au prestataire',
   credit: 'Avoir remboursé au client sur son moyen de paiement',
+  chargeback: 'Avoir : le paiement des frais a été repris par la banque du client (rétrofacturation)',
 } as const;
 
 const CREDIT_DESCRIPTIONS: Record<FeeKind, string> = {
@@ -61,10 +62,12 @@ export async function issueFeeDocumentsFor(deps: FeeDocumentDeps, posting: Posti
     const milestone = await findMilestone(deps.db, milestoneId);
     await invoice(deps, { key: `${key}:escrow_fee`, kind: 'escrow_fee', basis: 'paid', projectId, milestoneId, party: 'client', amount: m.toFee, base: milestone?.amount ?? m.toEscrow, currency });
   }
-  if (m.type === 'refund' && m.escrowFee > 0) {
+  // a refund gives part of the fee back; so does a chargeback lost while the fee was still held (the client's bank took
+  // it back with the escrow: the milestone is no longer funded, and a new deposit invoices its own fee)
+  if ((m.type === 'refund' || m.type === 'chargeback_lost') && m.escrowFee > 0) {
     await creditFee(deps.db, {
       key: `${key}:escrow_fee_credit`, kind: 'escrow_fee', milestoneId, amount: m.escrowFee, description: CREDIT_DESCRIPTIONS.escrow_fee,
-      seller: deps.invoicing.seller, settlement: SETTLEMENTS.credit,
+      seller: deps.invoicing.seller, settlement: m.type === 'refund' ? SETTLEMENTS.credit : SETTLEMENTS.chargeback,
     });
   }
 }
@@ -72,14 +75,21 @@ export async function issueFeeDocumentsFor(deps: FeeDocumentDeps, posting: Posti
 export function feeDocumentActivities(deps: FeeDocumentDeps) {
   return {
     /**
-     * A fee earned at release. The escrow fee of a milestone whose deposit invoiced it is not invoiced again (the
-     * workflow asks, as runs have since before fees were invoiced when paid): undefined then.
+     * A fee earned at release. The escrow fee is invoiced for the part of it no document covers yet (db/fee-invoices.ts,
+     * escrowFeeNotDocumented): none when the deposits invoiced it, which is undefined here; the workflow asks either
+     * way, as runs have since before fees were invoiced when paid.
      */
     async issueFeeInvoice(f: FeeInvoiceRequest): Promise<IssuedFeeInvoice | undefined> {
-      if (f.kind === 'escrow_fee' && (await invoicedWhenPaid(deps.db, f.milestoneId, 'escrow_fee'))) return undefined;
+      let amount = f.amount;
+      if (f.kind === 'escrow_fee') {
+        const issued = await findFeeDocumentByKey(deps.db, f.key);
+        if (issued) return issued;
+        amount = Math.min(f.amount, await escrowFeeNotDocumented(deps.db, f.milestoneId, f.key));
+        if (amount === 0) return undefined;
+      }
       return invoice(deps, {
         key: f.key, kind: f.kind, basis: f.kind === 'commission' ? 'paid' : 'earned', projectId: f.projectId, milestoneId: f.milestoneId,
-        party: f.party, partyId: f.recipient.id, amount: f.amount, base: f.base, currency: f.currency,
+        party: f.party, partyId: f.recipient.id, amount, base: f.base, currency: f.currency,
       });
     },
   };

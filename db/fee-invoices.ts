@@ -1,7 +1,7 @@
 import type { FeeKind } from '../domain/fees';
 import type { Company, SellerIdentity } from '../domain/legal-identity';
 import type { Party, PartyInfo } from '../domain/parties';
-import { splitVat, type VatSplit, type VatTreatment } from '../domain/vat';
+import { splitVatPart, type VatSplit, type VatTreatment } from '../domain/vat';
 import { newId } from '../lib/ids';
 import type { PoolClient } from 'pg';
 import { inTransaction, type Db } from './pool';
@@ -75,13 +75,26 @@ async function issueDocument(db: Db | PoolClient, document: FeeDocument, f: NewF
 
 export const issueFeeInvoice = (db: Db, f: NewFeeInvoice): Promise<IssuedFeeInvoice> => issueDocument(db, 'invoice', f);
 
-/** Whether a milestone's fee of this kind was invoiced when paid: then it is not invoiced again when earned. */
-export async function invoicedWhenPaid(db: Db, milestoneId: string, kind: FeeKind): Promise<boolean> {
-  const { rows } = await db.query(
-    "SELECT 1 FROM fee_invoices WHERE milestone_id = $1 AND kind = $2 AND document = 'invoice' AND basis = 'paid' LIMIT 1",
-    [milestoneId, kind],
+/**
+ * How much of a milestone's earned escrow fee no document covers yet: what the ledger says it earned, less its escrow
+ * fee invoices (when paid or when earned) net of their credit notes, other than the document `key`. Nothing for a
+ * milestone whose deposits invoiced their fee; all of it for one funded before issue 16; the old deposit's part for
+ * one funded before and topped up after.
+ */
+export async function escrowFeeNotDocumented(db: Db, milestoneId: string, key: string): Promise<number> {
+  const { rows } = await db.query<{ earned: number; documented: number }>(
+    `SELECT (SELECT coalesce(-sum(amount), 0) FROM ledger_lines WHERE milestone_id = $1 AND account = 'fees_escrow') AS earned,
+            (SELECT coalesce(sum(CASE document WHEN 'invoice' THEN amount ELSE -amount END), 0)
+             FROM fee_invoices WHERE milestone_id = $1 AND kind = 'escrow_fee' AND key <> $2) AS documented`,
+    [milestoneId, key],
   );
-  return rows.length > 0;
+  return Math.max(0, rows[0].earned - rows[0].documented);
+}
+
+/** The fee document issued under `key`, if any. */
+export async function findFeeDocumentByKey(db: Db, key: string): Promise<IssuedFeeInvoice | undefined> {
+  const { rows } = await db.query<IssuedFeeInvoice>('SELECT id, number FROM fee_invoices WHERE key = $1', [key]);
+  return rows[0];
 }
 
 export interface FeeCredit {
@@ -99,14 +112,14 @@ export interface FeeCredit {
  * Credit notes for `amount` of a fee given back, against the milestone's invoices of that fee issued when paid, the
  * oldest first, each credited at most what it still carries; the VAT of each follows its invoice. One transaction,
  * serialised per milestone: a retry finds the notes of its key and issues nothing more. Returns what was credited
- * (less than asked only if the fee had not been invoiced when paid: milestones funded before issue 16).
+ * (less than asked only if the fee had not been invoiced when paid: deposits made before issue 16).
  */
 export async function creditFee(db: Db, c: FeeCredit): Promise<{ credited: number; notes: IssuedFeeInvoice[] }> {
   return inTransaction(db, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`fee-credit:${c.milestoneId}`]);
     const done = await tx.query<IssuedFeeInvoice & { amount: number }>(
-      "SELECT id, number, amount FROM fee_invoices WHERE key LIKE $1 || ':%' AND document = 'credit_note' ORDER BY seq",
-      [c.key],
+      "SELECT id, number, amount FROM fee_invoices WHERE milestone_id = $2 AND key LIKE $1 || ':%' AND document = 'credit_note' ORDER BY seq",
+      [c.key, c.milestoneId],
     );
     if (done.rows.length > 0) return { credited: done.rows.reduce((s, r) => s + r.amount, 0), notes: done.rows.map(({ id, number }) => ({ id, number })) };
     const open = await tx.query<FeeInvoiceRecord & { remaining: number }>(
@@ -121,11 +134,13 @@ export async function creditFee(db: Db, c: FeeCredit): Promise<{ credited: numbe
       const amount = Math.min(left, inv.remaining);
       if (amount <= 0) continue;
       const treatment = inv.vat_treatment === 'french_vat' ? { kind: inv.vat_treatment, ratePpm: inv.vat_rate_ppm } : { kind: inv.vat_treatment };
+      // split as the part of the invoice it is: the notes of one invoice add up to its net and VAT to the cent
+      const vat = splitVatPart(inv.amount - inv.remaining, amount, treatment);
       notes.push(
         await issueDocument(tx, 'credit_note', {
           key: `${c.key}:${notes.length + 1}`, kind: c.kind, basis: 'paid', projectId: inv.project_id, milestoneId: c.milestoneId,
           party: inv.party, recipient: { id: inv.user_id, name: inv.recipient_name, email: inv.recipient_email, company: inv.buyer_company ?? undefined },
-          baseAmount: inv.base_amount, currency: inv.currency, description: c.description, vat: splitVat(amount, treatment),
+          baseAmount: inv.base_amount, currency: inv.currency, description: c.description, vat,
           treatment: inv.vat_treatment, seller: c.seller, settlement: c.settlement,
         }, inv.id),
       );

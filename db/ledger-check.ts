@@ -11,15 +11,25 @@ export interface Violation {
   detail: string;
 }
 
+export interface LedgerCheckOptions {
+  /**
+   * Movements and documents younger than this are left for the next check where a rule compares the two (documents
+   * follow their movement by an activity): 0 for a check run once things are still (tests, `npm run ledger:check`),
+   * a couple of minutes for the worker's periodic check of a live system.
+   */
+  settleSeconds?: number;
+}
+
 interface Rule {
   rule: string;
   /** the offending rows, described */
-  find: (db: Db) => Promise<Omit<Violation, 'rule'>[]>;
+  find: (db: Db, settleSeconds: number) => Promise<Omit<Violation, 'rule'>[]>;
 }
 
-/** A rule whose `sql` returns the offending rows, each of type `R`. */
+/** A rule whose `sql` returns the offending rows, each of type `R`; `$1`, where the sql uses it, is the settle window. */
 function rule<R extends QueryResultRow>(r: { rule: string; sql: string; describe: (row: R) => Omit<Violation, 'rule'> }): Rule {
-  return { rule: r.rule, find: async (db) => (await db.query<R>(r.sql)).rows.map((row) => r.describe(row)) };
+  const settled = r.sql.includes('$1');
+  return { rule: r.rule, find: async (db, settleSeconds) => (await db.query<R>(r.sql, settled ? [settleSeconds] : [])).rows.map((row) => r.describe(row)) };
 }
 
 // Each rule types its rows. Ledger ids are bigserial, counts and sums int8 or numeric: all read as numbers (db/pool.ts).
@@ -76,35 +86,42 @@ const RULES: Rule[] = [
           SELECT * FROM f WHERE paid_out + commission + payable <> released`,
     describe: (r) => ({ subject: `milestone ${r.milestone_id}`, detail: `paidOut ${r.paid_out} + commission ${r.commission} + payable ${r.payable} ≠ released ${r.released}` }),
   }),
-  rule<{ milestone_id: string; commission: number; commission_documented: number; escrow_fee: number; escrow_fee_documented: number; basis: string }>({
+  rule<{ milestone_id: string; commission: number; commission_documented: number; escrow_fee: number; escrow_fee_documented: number }>({
     rule: 'per milestone and party: fees charged = invoices − credit notes',
-    // The escrow fee is invoiced when the client pays it and credited when a refund gives part of it back; a milestone
-    // whose escrow fee was invoiced when earned (funded before issue 16) compares with what it earned. The commission
-    // is invoiced when earned, at release.
+    // The commission is invoiced at release. The escrow fee is invoiced when the client pays it and credited when a
+    // refund or a lost chargeback gives part of it back, so invoices − credit notes = paid − given back; a deposit
+    // made before issue 16 did not invoice its fee, which is invoiced when earned instead: such a milestone is
+    // compared once nothing of its fee is held. Documents are issued right after their movement: a milestone that
+    // moved or was documented within the settle window ($1 seconds) is left for the next check.
     sql: `WITH ledger AS (
             SELECT l.milestone_id,
               coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_commission'), 0) AS commission,
-              coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_escrow'), 0) AS escrow_earned,
-              coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'escrow_fee_held'), 0)
-                - coalesce(sum(l.amount) FILTER (WHERE e.kind = 'refund' AND l.account = 'escrow_fee_held'), 0) AS escrow_paid
+              coalesce(-sum(l.amount) FILTER (WHERE l.account = 'escrow_fee_held' AND e.kind = 'deposit'), 0)
+                - coalesce(sum(l.amount) FILTER (WHERE l.account = 'escrow_fee_held' AND e.kind IN ('refund', 'chargeback_lost')), 0) AS escrow_fee,
+              coalesce(-sum(l.amount) FILTER (WHERE l.account = 'escrow_fee_held'), 0) AS held,
+              bool_and(e.kind <> 'deposit' OR l.account <> 'escrow_fee_held' OR l.amount = 0
+                OR EXISTS (SELECT 1 FROM fee_invoices i WHERE i.key = e.idempotency_key || ':escrow_fee')) AS every_deposit_invoiced,
+              max(e.created_at) AS last_moved
             FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id GROUP BY l.milestone_id),
           documents AS (
             SELECT milestone_id,
               coalesce(sum(CASE document WHEN 'invoice' THEN amount ELSE -amount END) FILTER (WHERE kind = 'commission'), 0) AS commission,
               coalesce(sum(CASE document WHEN 'invoice' THEN amount ELSE -amount END) FILTER (WHERE kind = 'escrow_fee'), 0) AS escrow,
-              coalesce(bool_or(kind = 'escrow_fee' AND document = 'invoice' AND basis = 'paid'), false) AS escrow_when_paid
+              max(issued_at) AS last_issued
             FROM fee_invoices GROUP BY milestone_id),
           f AS (
             SELECT coalesce(l.milestone_id, d.milestone_id) AS milestone_id,
               coalesce(l.commission, 0) AS commission, coalesce(d.commission, 0) AS commission_documented,
-              CASE WHEN coalesce(d.escrow_when_paid, false) THEN coalesce(l.escrow_paid, 0) ELSE coalesce(l.escrow_earned, 0) END AS escrow_fee,
-              coalesce(d.escrow, 0) AS escrow_fee_documented,
-              CASE WHEN coalesce(d.escrow_when_paid, false) THEN 'paid' ELSE 'earned' END AS basis
+              coalesce(l.escrow_fee, 0) AS escrow_fee, coalesce(d.escrow, 0) AS escrow_fee_documented,
+              coalesce(l.held, 0) = 0 OR coalesce(l.every_deposit_invoiced, true) AS escrow_comparable,
+              greatest(l.last_moved, d.last_issued) AS last_change
             FROM ledger l FULL JOIN documents d ON d.milestone_id = l.milestone_id)
-          SELECT * FROM f WHERE commission <> commission_documented OR escrow_fee <> escrow_fee_documented`,
+          SELECT milestone_id, commission, commission_documented, escrow_fee, escrow_fee_documented FROM f
+          WHERE last_change <= now() - make_interval(secs => $1)
+            AND (commission <> commission_documented OR (escrow_comparable AND escrow_fee <> escrow_fee_documented))`,
     describe: (r) => ({
       subject: `milestone ${r.milestone_id}`,
-      detail: `commission earned ${r.commission}, invoiced − credited ${r.commission_documented}; escrow fee ${r.basis} ${r.escrow_fee}, invoiced − credited ${r.escrow_fee_documented}`,
+      detail: `commission earned ${r.commission}, invoiced − credited ${r.commission_documented}; escrow fee paid − given back ${r.escrow_fee}, invoiced − credited ${r.escrow_fee_documented}`,
     }),
   }),
   rule<{ event_id: string; n: number; first_entry: number }>({
@@ -148,10 +165,10 @@ const RULES: Rule[] = [
 ];
 
 /** Checks the ledger's invariants over the whole database; an empty list means every cent is accounted for. */
-export async function checkLedger(db: Db): Promise<Violation[]> {
+export async function checkLedger(db: Db, { settleSeconds = 0 }: LedgerCheckOptions = {}): Promise<Violation[]> {
   const violations: Violation[] = [];
   for (const r of RULES) {
-    violations.push(...(await r.find(db)).map((v) => ({ rule: r.rule, ...v })));
+    violations.push(...(await r.find(db, settleSeconds)).map((v) => ({ rule: r.rule, ...v })));
   }
   return violations;
 }

@@ -63,6 +63,27 @@ export const EU_COUNTRIES: readonly string[] = [
   'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
 ];
 
+// Region codes the runtime's ICU names that ISO 3166-1 does not assign to a country: former, reserved, user-assigned
+// and grouping codes.
+const NOT_ISO_COUNTRIES = new Set([
+  'AC', 'AN', 'BU', 'CP', 'CQ', 'CS', 'DD', 'DG', 'DY', 'EA', 'EU', 'EZ', 'FX', 'HV', 'IC', 'NH', 'QO', 'RH', 'SU', 'TA', 'TP',
+  'UK', 'UN', 'VD', 'XA', 'XB', 'XK', 'YD', 'YU', 'ZR', 'ZZ',
+]);
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+
+/** Whether `code` is an ISO 3166-1 alpha-2 country code (FR, DE, GB; not UK, EU or EL). */
+export const isIsoCountry = (code: string): boolean => /^[A-Z]{2}$/.test(code) && !NOT_ISO_COUNTRIES.has(code) && REGION_NAMES.of(code) !== undefined;
+
+/**
+ * The prefix a business's VAT number must start with: its country's (EL for Greece; FR for Monaco, which is in the
+ * French VAT territory), for the EU and Monaco; undefined elsewhere (a Swiss or British number has its own shape).
+ */
+export function vatPrefixOf(country: string): string | undefined {
+  if (country === 'GR') return 'EL';
+  if (country === 'MC') return 'FR';
+  return EU_COUNTRIES.includes(country) ? country : undefined;
+}
+
 /** "1 rue de la Paix, 75002 Paris" or "…, 75002 Paris, FR": a one-line setting read as an address (France unless said). */
 export function parsePostalAddress(text: string): PostalAddress {
   const m = /^\s*(.+?),\s*([0-9A-Z][0-9A-Z -]{2,9}?)\s+([^,]+?)\s*(?:,\s*([A-Z]{2}))?\s*$/.exec(text);

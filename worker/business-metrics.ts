@@ -4,6 +4,9 @@ import { checkLedger, LEDGER_RULES } from '../db/ledger-check';
 import type { Db } from '../db/pool';
 import type { Logger } from '../lib/logger';
 
+/** The periodic check runs on a live system: movements and their documents of the last two minutes may still be on their way. */
+const LIVE_SETTLE_SECONDS = 120;
+
 /**
  * The platform's money and queues as Prometheus gauges, read from PostgreSQL at each scrape (they are the same from
  * every worker: aggregate them with max, not sum), and the ledger check run every LEDGER_CHECK_INTERVAL.
@@ -72,7 +75,7 @@ export class BusinessMetrics {
   watchLedger(intervalMs: number): void {
     const run = async () => {
       try {
-        const found = await checkLedger(this.db);
+        const found = await checkLedger(this.db, { settleSeconds: LIVE_SETTLE_SECONDS });
         for (const rule of LEDGER_RULES) this.violations.set({ rule }, found.filter((v) => v.rule === rule).length);
         if (found.length > 0) {
           this.checkFailures.inc();

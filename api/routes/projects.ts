@@ -3,7 +3,7 @@ import { milestoneFigures, ZERO_FIGURES, type MilestoneFigures } from '../../db/
 import type { Db } from '../../db/pool';
 import { insertProjectOnce, type ProjectRow } from '../../db/projects';
 import { PPM, rateToPpm } from '../../domain/fees';
-import { isPlausibleVatNumber, isValidSiren } from '../../domain/legal-identity';
+import { isIsoCountry, isPlausibleVatNumber, isValidSiren, vatPrefixOf, type Company } from '../../domain/legal-identity';
 import type { Config } from '../../lib/config';
 import { requestScopedId } from '../request-context';
 import { milestonesStartedUpdate, projectWorkflowId } from '../../workflows/project/contract';
@@ -36,22 +36,36 @@ const projectView = (p: ProjectRow) => ({
   milestones: p.milestones.map((m) => ({ id: m.id, title: m.title, amount: m.amount, state: m.state })),
 });
 
-/** The checks a JSON schema cannot state: a SIREN's check key, a French VAT number's key, a French business's SIREN. */
-function companyProblems(body: CreateProjectBody): { field: string; message: string }[] {
+/**
+ * The checks a JSON schema cannot state: a country ISO assigns, a SIREN's check key, a French business's SIREN, a
+ * VAT number of the company's country whose French key is its SIREN's. A client creating a project speaks for itself
+ * only: the provider's business details, printed on invoices and checked against uploaded ones, come from the platform.
+ */
+function companyProblems(body: CreateProjectBody, role: string): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
+  if (role === 'client' && body.provider.company) {
+    problems.push({ field: 'provider.company', message: "the provider's business details are given by the platform, not by the client" });
+  }
   for (const side of ['client', 'provider'] as const) {
     const c = body[side].company;
     if (!c) continue;
-    if (c.siren !== undefined && !isValidSiren(c.siren)) problems.push({ field: `${side}.company.siren`, message: `${c.siren} fails the SIREN check key` });
-    if (c.country === 'FR' && c.siren === undefined) problems.push({ field: `${side}.company.siren`, message: 'a French business is identified by its SIREN' });
-    if (c.vatNumber !== undefined && !isPlausibleVatNumber(c.vatNumber)) problems.push({ field: `${side}.company.vatNumber`, message: `${c.vatNumber} does not match its SIREN's key` });
+    const problem = (field: string, message: string) => problems.push({ field: `${side}.company.${field}`, message });
+    if (!isIsoCountry(c.country)) problem('country', `${c.country} is not an ISO 3166-1 country code`);
+    if (c.siren !== undefined && !isValidSiren(c.siren)) problem('siren', `${c.siren} fails the SIREN check key`);
+    if (c.country === 'FR' && c.siren === undefined) problem('siren', 'a French business is identified by its SIREN');
+    if (c.vatNumber === undefined) continue;
+    const prefix = vatPrefixOf(c.country);
+    if (!isPlausibleVatNumber(c.vatNumber)) problem('vatNumber', `${c.vatNumber} does not match its SIREN's key`);
+    else if (prefix && !c.vatNumber.startsWith(prefix)) problem('vatNumber', `a business in ${c.country} has a VAT number starting with ${prefix}`);
+    else if (c.siren !== undefined && isValidSiren(c.siren) && c.vatNumber.startsWith('FR') && c.vatNumber.slice(4) !== c.siren) problem('vatNumber', `${c.vatNumber} is not the VAT number of SIREN ${c.siren}`);
   }
   return problems;
 }
 
-/** A repeated create is the same project only if it names the same formula, currency, parties and milestones. */
+/** A repeated create is the same project only if it names the same formula, currency, parties (with their companies) and milestones. */
 function sameProject(p: ProjectRow, body: CreateProjectBody): boolean {
-  const parties = (x: { id: string; email: string }) => `${x.id}|${x.email}`;
+  const company = (c: Company | undefined) => (c ? JSON.stringify([c.legalName, c.siren, c.vatNumber, c.address.line, c.address.postcode, c.address.city, c.country]) : '');
+  const parties = (x: { id: string; email: string; company?: Company }) => `${x.id}|${x.email}|${company(x.company)}`;
   return (
     p.formula === body.formula &&
     p.currency === body.currency &&
@@ -94,7 +108,7 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
     if (user.role === 'client' && body.client.id !== user.id) {
       throw new HttpProblem(403, 'a client creates projects only for themself', 'forbidden');
     }
-    const invalid = companyProblems(body);
+    const invalid = companyProblems(body, user.role);
     if (invalid.length > 0) {
       throw new HttpProblem(422, invalid.map((p) => `${p.field}: ${p.message}`).join('; '), 'invalid-company', invalid.map((p) => ({ path: p.field, message: p.message })));
     }

@@ -80,3 +80,23 @@ test('a fee given back is credited against the invoices that carried it, oldest 
   // only what is left on the invoices can be credited: 40 of the 90 invoiced
   expect((await creditFee(db, { ...credit, key: uniq('refund'), amount: 100 })).credited).toBe(40);
 });
+
+test('credit notes of one invoice, each split as its part of it, add up to the invoice to the cent', async () => {
+  const invoice = { ...(await invoiceFor(uniq('key'))), kind: 'escrow_fee' as const, vat: splitVat(100, { kind: 'french_vat', ratePpm: 200_000 }) };
+  await issueFeeInvoice(db, invoice);
+  const credit = (amount: number) =>
+    creditFee(db, { key: uniq('refund'), kind: 'escrow_fee', milestoneId: invoice.milestoneId, amount, description: 'Remboursement', seller: DEV_INVOICING.seller, settlement: 'remboursé' });
+  for (const amount of [33, 33, 34]) expect((await credit(amount)).credited).toBe(amount);
+  const notes = await db.query<{ amount: number; net_amount: number; vat_amount: number }>(
+    "SELECT amount, net_amount, vat_amount FROM fee_invoices WHERE document = 'credit_note' AND milestone_id = $1 ORDER BY seq",
+    [invoice.milestoneId],
+  );
+  // alone, 33 / 1.2 and 34 / 1.2 round to 28 each: 84 of net for an invoice of 83
+  expect(notes.rows).toEqual([
+    { amount: 33, net_amount: 28, vat_amount: 5 },
+    { amount: 33, net_amount: 27, vat_amount: 6 },
+    { amount: 34, net_amount: 28, vat_amount: 6 },
+  ]);
+  expect(notes.rows.reduce((sum, n) => sum + n.net_amount, 0)).toBe(invoice.vat.net);
+  expect(notes.rows.reduce((sum, n) => sum + n.vat_amount, 0)).toBe(invoice.vat.vat);
+});

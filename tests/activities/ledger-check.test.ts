@@ -4,7 +4,7 @@ import { checkLedger } from '../../db/ledger-check';
 import { postMovement } from '../../db/ledger';
 import type { Db } from '../../db/pool';
 import { freshDatabase } from '../helpers/db';
-import { seedProject } from '../helpers/fixtures';
+import { CLIENT, seedProject } from '../helpers/fixtures';
 import { DEV_INVOICING } from '../helpers/workflow-env';
 import { feeDocumentActivities } from '../../activities/fee-documents';
 import { ledgerActivities } from '../../activities/ledger';
@@ -74,7 +74,69 @@ test('a fee given back without its credit note, or charged without its invoice, 
     {
       rule: 'per milestone and party: fees charged = invoices − credit notes',
       subject: `milestone ${milestoneId}`,
-      detail: 'commission earned 0, invoiced − credited 0; escrow fee paid 18, invoiced − credited 30',
+      detail: 'commission earned 0, invoiced − credited 0; escrow fee paid − given back 18, invoiced − credited 30',
     },
+  ]);
+});
+
+const feeRule = 'per milestone and party: fees charged = invoices − credit notes';
+const feeViolations = async (milestoneId: string, settleSeconds = 0) =>
+  (await checkLedger(db, { settleSeconds })).filter((v) => v.rule === feeRule && v.subject === `milestone ${milestoneId}`);
+const escrowFeeDocuments = async (milestoneId: string) =>
+  (await db.query("SELECT document, basis, amount FROM fee_invoices WHERE milestone_id = $1 AND kind = 'escrow_fee' ORDER BY document, seq", [milestoneId])).rows;
+
+test('a milestone funded before fees were invoiced when paid, topped up after: its release invoices the old deposit\'s part, once', async () => {
+  const project = await seedProject(db, [1500]);
+  const milestoneId = project.milestones[0].id;
+  const scope = { projectId: project.id, milestoneId, currency: 'EUR' };
+  const ledger = ledgerActivities({ db, invoicing: DEV_INVOICING });
+  // the old deposit, posted as runs did before issue 16: no invoice
+  await postMovement(db, { ...scope, idempotencyKey: `${milestoneId}:deposit:old`, movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
+  await ledger.moveMoney({ ...scope, idempotencyKey: `${milestoneId}:deposit:topup`, movement: { type: 'deposit', toEscrow: 500, toFee: 15, excess: 0 } });
+  // while the old fee is held and not yet invoiced, nothing is wrong
+  expect(await feeViolations(milestoneId)).toEqual([]);
+  await postMovement(db, { ...scope, idempotencyKey: `${milestoneId}:release:1500`, movement: { type: 'release', amount: 1500, commission: 0, escrowFee: 45 } });
+  const release = {
+    ...scope, key: `${milestoneId}:release:1500:escrow_fee`, kind: 'escrow_fee' as const, party: 'client' as const, recipient: { id: CLIENT.id },
+    amount: 45, base: 1500,
+  };
+  const fees = feeDocumentActivities({ db, invoicing: DEV_INVOICING });
+  const issued = await fees.issueFeeInvoice(release);
+  expect(issued).toBeDefined();
+  expect(await fees.issueFeeInvoice(release)).toEqual(issued);
+  expect(await escrowFeeDocuments(milestoneId)).toEqual([
+    { document: 'invoice', basis: 'paid', amount: 15 },
+    { document: 'invoice', basis: 'earned', amount: 30 },
+  ]);
+  expect(await feeViolations(milestoneId)).toEqual([]);
+});
+
+test('a chargeback lost while the fee was held credits it: a new deposit invoices its fee again, and the fee is counted once', async () => {
+  const project = await seedProject(db, [1000]);
+  const milestoneId = project.milestones[0].id;
+  const scope = { projectId: project.id, milestoneId, currency: 'EUR' };
+  const ledger = ledgerActivities({ db, invoicing: DEV_INVOICING });
+  await ledger.moveMoney({ ...scope, idempotencyKey: `${milestoneId}:deposit:e1`, movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
+  await ledger.moveMoney({ ...scope, idempotencyKey: `${milestoneId}:chargeback:cb1:withdrawn`, movement: { type: 'chargeback_withdrawn', amount: 1030, fee: 0 } });
+  await ledger.moveMoney({ ...scope, idempotencyKey: `${milestoneId}:chargeback:cb1:lost`, movement: { type: 'chargeback_lost', escrow: 1000, escrowFee: 30, loss: 0 } });
+  await ledger.moveMoney({ ...scope, idempotencyKey: `${milestoneId}:deposit:e2`, movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
+  expect(await escrowFeeDocuments(milestoneId)).toEqual([
+    { document: 'credit_note', basis: 'paid', amount: 30 },
+    { document: 'invoice', basis: 'paid', amount: 30 },
+    { document: 'invoice', basis: 'paid', amount: 30 },
+  ]);
+  expect(await feeViolations(milestoneId)).toEqual([]);
+});
+
+test('the periodic check leaves a milestone that just moved for later: its documents may still be on their way', async () => {
+  const project = await seedProject(db, [1000]);
+  const milestoneId = project.milestones[0].id;
+  const scope = { projectId: project.id, milestoneId, currency: 'EUR' };
+  // a deposit posted, its invoice not yet issued
+  await postMovement(db, { ...scope, idempotencyKey: `${milestoneId}:deposit:e3`, movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
+  await postMovement(db, { ...scope, idempotencyKey: `${milestoneId}:release:1000`, movement: { type: 'release', amount: 1000, commission: 100, escrowFee: 30 } });
+  expect(await feeViolations(milestoneId, 120)).toEqual([]);
+  expect(await feeViolations(milestoneId)).toEqual([
+    { rule: feeRule, subject: `milestone ${milestoneId}`, detail: 'commission earned 100, invoiced − credited 0; escrow fee paid − given back 30, invoiced − credited 0' },
   ]);
 });

@@ -262,7 +262,7 @@ test('the Factur-X draft follows who sells to whom: French VAT, reverse charge, 
   }
 });
 
-test("a party's company is checked where a schema cannot: the SIREN's key, a French business's SIREN, a French VAT number's key", async () => {
+test("a party's company is checked where a schema cannot: the SIREN's key, a French business's SIREN, a VAT number of its country and SIREN, an ISO country", async () => {
   const platform = await sys.as('platform-1', 'platform');
   const company = (c: Record<string, unknown>) => projectBody({ client: { ...CLIENT, company: { ...FR_PROVIDER.company, ...c } } });
   expect(expectProblem(await platform.post('/v1/projects').send(company({ siren: '552100555' })), 422).errors).toEqual([
@@ -271,6 +271,24 @@ test("a party's company is checked where a schema cannot: the SIREN's key, a Fre
   expect(expectProblem(await platform.post('/v1/projects').send(company({ siren: undefined })), 422).errors).toEqual([{ path: 'client.company.siren', message: 'a French business is identified by its SIREN' }]);
   expect(expectProblem(await platform.post('/v1/projects').send(company({ vatNumber: 'FR00552100554' })), 422).errors).toEqual([{ path: 'client.company.vatNumber', message: "FR00552100554 does not match its SIREN's key" }]);
   expectProblem(await platform.post('/v1/projects').send(company({ country: 'France' })), 400);
+  const errorsOf = async (body: unknown) => expectProblem(await platform.post('/v1/projects').send(body), 422).errors;
+  expect(await errorsOf(company({ country: 'UK', siren: undefined, vatNumber: 'GB123456789' }))).toEqual([{ path: 'client.company.country', message: 'UK is not an ISO 3166-1 country code' }]);
+  expect(await errorsOf(company({ country: 'DE', siren: undefined, vatNumber: 'FR96552100554' }))).toEqual([{ path: 'client.company.vatNumber', message: 'a business in DE has a VAT number starting with DE' }]);
+  expect(await errorsOf(company({ country: 'GR', siren: undefined, vatNumber: 'GR123456789' }))).toEqual([{ path: 'client.company.vatNumber', message: 'a business in GR has a VAT number starting with EL' }]);
+  expect(await errorsOf(company({ vatNumber: 'FR11123456782' }))).toEqual([{ path: 'client.company.vatNumber', message: 'FR11123456782 is not the VAT number of SIREN 552100554' }]);
+  expect((await platform.post('/v1/projects').send(company({ country: 'GR', siren: undefined, vatNumber: 'EL123456789' }))).status).toBe(201);
+  expect((await platform.post('/v1/projects').send(company({ country: 'GB', siren: undefined, vatNumber: 'GB123456789' }))).status).toBe(201);
+  // a client speaks for itself, not for the provider's business
+  const byClient = projectBody({ client: CLIENT, provider: FR_PROVIDER });
+  expect(expectProblem(await (await asClient()).post('/v1/projects').send(byClient), 422).errors).toEqual([
+    { path: 'provider.company', message: "the provider's business details are given by the platform, not by the client" },
+  ]);
+  // the same externalId with other business details is another project
+  const first = projectBody({ provider: FR_PROVIDER });
+  expect((await platform.post('/v1/projects').send(first)).status).toBe(201);
+  const renamed = { ...first, provider: { ...FR_PROVIDER, company: { ...FR_PROVIDER.company, legalName: 'Autre SARL' } } };
+  expectProblem(await platform.post('/v1/projects').send(renamed), 409);
+  expect((await platform.post('/v1/projects').send(first)).status).toBe(200);
 });
 
 test('every Factur-X document fetched above is PDF/A-3B for veraPDF and passes the EN 16931 rules (Schematron)', async () => {

@@ -271,7 +271,7 @@ test("a party's company is checked where a schema cannot: the SIREN's key, a Fre
   expect(expectProblem(await platform.post('/v1/projects').send(company({ siren: undefined })), 422).errors).toEqual([{ path: 'client.company.siren', message: 'a French business is identified by its SIREN' }]);
   expect(expectProblem(await platform.post('/v1/projects').send(company({ vatNumber: 'FR00552100554' })), 422).errors).toEqual([{ path: 'client.company.vatNumber', message: "FR00552100554 does not match its SIREN's key" }]);
   expectProblem(await platform.post('/v1/projects').send(company({ country: 'France' })), 400);
-  const errorsOf = async (body: unknown) => expectProblem(await platform.post('/v1/projects').send(body), 422).errors;
+  const errorsOf = async (body: object) => expectProblem(await platform.post('/v1/projects').send(body), 422).errors;
   expect(await errorsOf(company({ country: 'UK', siren: undefined, vatNumber: 'GB123456789' }))).toEqual([{ path: 'client.company.country', message: 'UK is not an ISO 3166-1 country code' }]);
   expect(await errorsOf(company({ country: 'DE', siren: undefined, vatNumber: 'FR96552100554' }))).toEqual([{ path: 'client.company.vatNumber', message: 'a business in DE has a VAT number starting with DE' }]);
   expect(await errorsOf(company({ country: 'GR', siren: undefined, vatNumber: 'GR123456789' }))).toEqual([{ path: 'client.company.vatNumber', message: 'a business in GR has a VAT number starting with EL' }]);

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { creditFee, escrowFeeNotDocumented, findFeeDocumentByKey, issueFeeInvoice, type IssuedFeeInvoice } from '../db/fee-invoices';
+import { creditFee, escrowFeeNotDocumented, issueFeeInvoice, type IssuedFeeInvoice } from '../db/fee-invoices';
 import type { Db } from '../db/pool';
 import { findMilestone, partyContact } from '../db/projects';
 import { describeFee, type FeeKind } from '../domain/fees';
@@ -82,8 +82,7 @@ export function feeDocumentActivities(deps: FeeDocumentDeps) {
     async issueFeeInvoice(f: FeeInvoiceRequest): Promise<IssuedFeeInvoice | undefined> {
       let amount = f.amount;
       if (f.kind === 'escrow_fee') {
-        const issued = await findFeeDocumentByKey(deps.db, f.key);
-        if (issued) return issued;
+        // its own document left out of the count: a retry computes the same amount and gets the document issued first
         amount = Math.min(f.amount, await escrowFeeNotDocumented(deps.db, f.milestoneId, f.key));
         if (amount === 0) return undefined;
       }

@@ -91,12 +91,6 @@ export async function escrowFeeNotDocumented(db: Db, milestoneId: string, key: s
   return Math.max(0, rows[0].earned - rows[0].documented);
 }
 
-/** The fee document issued under `key`, if any. */
-export async function findFeeDocumentByKey(db: Db, key: string): Promise<IssuedFeeInvoice | undefined> {
-  const { rows } = await db.query<IssuedFeeInvoice>('SELECT id, number FROM fee_invoices WHERE key = $1', [key]);
-  return rows[0];
-}
-
 export interface FeeCredit {
   /** the movement's key: the credit notes are `<key>:<n>` */
   key: string;

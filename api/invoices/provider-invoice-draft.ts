@@ -35,9 +35,8 @@ const FRANCHISE_MENTION = 'TVA non applicable, art. 293 B du CGI';
 type DraftVat = { kind: 'known'; treatment: ReturnType<typeof vatTreatment> } | { kind: 'franchise' } | { kind: 'unknown' };
 
 function draftVat(project: ProjectRow, vatRatePpm: number): DraftVat {
-  const seller = project.provider.company;
-  if (seller?.country !== 'FR' || !seller.siren) return { kind: 'unknown' };
-  if (!seller.vatNumber) return { kind: 'franchise' };
+  if (facturxDraftBlocker(project)) return { kind: 'unknown' };
+  if (!project.provider.company?.vatNumber) return { kind: 'franchise' };
   return { kind: 'known', treatment: vatTreatment(project.client.company, vatRatePpm) };
 }
 

@@ -82,13 +82,17 @@ test('a fee given back without its credit note, or charged without its invoice, 
 const feeRule = 'per milestone and party: fees charged = invoices − credit notes';
 const feeViolations = async (milestoneId: string, settleSeconds = 0) =>
   (await checkLedger(db, { settleSeconds })).filter((v) => v.rule === feeRule && v.subject === `milestone ${milestoneId}`);
+/** A new milestone of `amount` and the scope of its ledger movements. */
+async function milestoneScope(amount: number) {
+  const project = await seedProject(db, [amount]);
+  const milestoneId = project.milestones[0].id;
+  return { milestoneId, scope: { projectId: project.id, milestoneId, currency: 'EUR' } };
+}
 const escrowFeeDocuments = async (milestoneId: string) =>
   (await db.query("SELECT document, basis, amount FROM fee_invoices WHERE milestone_id = $1 AND kind = 'escrow_fee' ORDER BY document, seq", [milestoneId])).rows;
 
 test('a milestone funded before fees were invoiced when paid, topped up after: its release invoices the old deposit\'s part, once', async () => {
-  const project = await seedProject(db, [1500]);
-  const milestoneId = project.milestones[0].id;
-  const scope = { projectId: project.id, milestoneId, currency: 'EUR' };
+  const { milestoneId, scope } = await milestoneScope(1500);
   const ledger = ledgerActivities({ db, invoicing: DEV_INVOICING });
   // the old deposit, posted as runs did before issue 16: no invoice
   await postMovement(db, { ...scope, idempotencyKey: `${milestoneId}:deposit:old`, movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
@@ -112,9 +116,7 @@ test('a milestone funded before fees were invoiced when paid, topped up after: i
 });
 
 test('a chargeback lost while the fee was held credits it: a new deposit invoices its fee again, and the fee is counted once', async () => {
-  const project = await seedProject(db, [1000]);
-  const milestoneId = project.milestones[0].id;
-  const scope = { projectId: project.id, milestoneId, currency: 'EUR' };
+  const { milestoneId, scope } = await milestoneScope(1000);
   const ledger = ledgerActivities({ db, invoicing: DEV_INVOICING });
   await ledger.moveMoney({ ...scope, idempotencyKey: `${milestoneId}:deposit:e1`, movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
   await ledger.moveMoney({ ...scope, idempotencyKey: `${milestoneId}:chargeback:cb1:withdrawn`, movement: { type: 'chargeback_withdrawn', amount: 1030, fee: 0 } });
@@ -129,9 +131,7 @@ test('a chargeback lost while the fee was held credits it: a new deposit invoice
 });
 
 test('the periodic check leaves a milestone that just moved for later: its documents may still be on their way', async () => {
-  const project = await seedProject(db, [1000]);
-  const milestoneId = project.milestones[0].id;
-  const scope = { projectId: project.id, milestoneId, currency: 'EUR' };
+  const { milestoneId, scope } = await milestoneScope(1000);
   // a deposit posted, its invoice not yet issued
   await postMovement(db, { ...scope, idempotencyKey: `${milestoneId}:deposit:e3`, movement: { type: 'deposit', toEscrow: 1000, toFee: 30, excess: 0 } });
   await postMovement(db, { ...scope, idempotencyKey: `${milestoneId}:release:1000`, movement: { type: 'release', amount: 1000, commission: 100, escrowFee: 30 } });

@@ -20,6 +20,7 @@ export const SETTLEMENTS = {
   commission: 'Facture acquittée : déduite du versement au prestataire',
   credit: 'Avoir remboursé au client sur son moyen de paiement',
   chargeback: 'Avoir : le paiement des frais a été repris par la banque du client (rétrofacturation)',
+  givenBack: 'Avoir : le prestataire a rendu au client une part du paiement libéré ; la commission sur cette part est annulée',
 } as const;
 
 const CREDIT_DESCRIPTIONS: Record<FeeKind, string> = {
@@ -64,10 +65,16 @@ export async function issueFeeDocumentsFor(deps: FeeDocumentDeps, posting: Posti
   }
   // a refund gives part of the fee back; so does a chargeback lost while the fee was still held (the client's bank took
   // it back with the escrow: the milestone is no longer funded, and a new deposit invoices its own fee)
-  if ((m.type === 'refund' || m.type === 'chargeback_lost') && m.escrowFee > 0) {
+  if (m.type === 'released_refund' && m.commission > 0) {
+    await creditFee(deps.db, {
+      key: `${key}:commission_credit`, kind: 'commission', milestoneId, amount: m.commission, description: CREDIT_DESCRIPTIONS.commission,
+      seller: deps.invoicing.seller, settlement: SETTLEMENTS.givenBack,
+    });
+  }
+  if ((m.type === 'refund' || m.type === 'chargeback_lost' || m.type === 'released_refund') && m.escrowFee > 0) {
     await creditFee(deps.db, {
       key: `${key}:escrow_fee_credit`, kind: 'escrow_fee', milestoneId, amount: m.escrowFee, description: CREDIT_DESCRIPTIONS.escrow_fee,
-      seller: deps.invoicing.seller, settlement: m.type === 'refund' ? SETTLEMENTS.credit : SETTLEMENTS.chargeback,
+      seller: deps.invoicing.seller, settlement: m.type === 'chargeback_lost' ? SETTLEMENTS.chargeback : SETTLEMENTS.credit,
     });
   }
 }

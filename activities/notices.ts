@@ -33,7 +33,7 @@ export function noticeActivities(deps: NoticeDeps) {
       }
       // Money released to a provider the payment provider cannot pay yet: the mail says what to do first.
       const payoutAccountNeeded =
-        request.template === 'funds_released' && deps.payments?.needsOnboarding === true && !(await findPayoutAccount(db, request.to.id))?.payoutsEnabled;
+        ['funds_released', 'partially_released', 'bonus_received'].includes(request.template) && deps.payments?.needsOnboarding === true && !(await findPayoutAccount(db, request.to.id))?.payoutsEnabled;
       const to = await contactOf(db, request.refs.projectId, request.to, request.party);
       const notice = renderMail(request.template, { ...request.data, recipientName: to.name, ...(payoutAccountNeeded ? { payoutAccountNeeded } : {}) });
       const { key, template } = request;

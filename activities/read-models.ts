@@ -37,7 +37,7 @@ export function readModelActivities({ db, temporal }: { db: Db; temporal: Client
       await setMilestoneAmount(db, m.milestoneId, m.amount);
     },
 
-    async addMilestone(m: { projectId: string; milestoneId: string; title: string; amount: number }): Promise<void> {
+    async addMilestone(m: { projectId: string; milestoneId: string; title: string; amount: number; kind?: 'milestone' | 'bonus' }): Promise<void> {
       await addMilestoneRow(db, m);
     },
   };

@@ -27,6 +27,7 @@ import { Presence } from './presence';
 import { createRegistry, generateDocument } from './openapi';
 import { ApiRoutes } from './route';
 import { amendmentRoutes } from './routes/amendments';
+import { bonusRoutes } from './routes/bonuses';
 import { disputeRoutes } from './routes/disputes';
 import { feeInvoiceRoutes } from './routes/fee-invoices';
 import { invoiceDraftRoutes } from './routes/invoice-draft';
@@ -113,6 +114,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   disputeRoutes(routes, { db, temporal });
   notificationRoutes(routes, { db });
   amendmentRoutes(routes, { temporal });
+  bonusRoutes(routes, { temporal, taskQueue, rail: payments.rail });
   const invoicing = invoicingSettings(config);
   feeInvoiceRoutes(routes, { db, invoicing });
   invoiceDraftRoutes(routes, { db, invoicing });

@@ -15,6 +15,7 @@ export function milestoneTiming(config: Config, clientSilencePolicy?: ClientSile
     clientSilenceGraceMs: config.CLIENT_SILENCE_GRACE,
     disputeResponseWindowMs: config.DISPUTE_RESPONSE_WINDOW,
     disputeReminderMs: config.DISPUTE_REMINDER_SCHEDULE,
+    changeRoundsBeforeMediation: config.CHANGE_ROUNDS_BEFORE_MEDIATION,
     ...(config.PAYMENT_PROVIDER === 'stripe' ? { fundsHoldAlarmMs: FUNDS_HOLD_ALARM_DAYS * 86_400_000 } : {}),
   };
 }

@@ -40,6 +40,8 @@ export interface RouteSpec<K extends BearerRouteKey, P extends z.ZodType, B exte
   summary: string;
   params?: P;
   body?: B;
+  /** the body may be left out (a bodiless POST), as if `{}` were sent: every field of `body` is optional */
+  bodyOptional?: boolean;
   query?: Q;
   /** middleware that runs before validation (multipart parsing) */
   before?: RequestHandler[];

@@ -78,7 +78,8 @@ export class ApiRoutes {
   /** JSON against the route's strict schema; a route without a body takes none, or `{}`. */
   private parseBody(spec: RouteShape, req: Request): unknown {
     if (spec.requestContent) return spec.body?.parse(req.body ?? {});
-    if (!spec.body && !hasBody(req)) return undefined;
+    if (!hasBody(req) && !spec.body) return undefined;
+    if (!hasBody(req) && spec.bodyOptional) return spec.body!.parse({});
     if (!req.is(['application/json', 'application/*+json'])) {
       throw new HttpProblem(415, 'send the body as application/json', 'unsupported-media-type');
     }

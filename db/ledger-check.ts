@@ -1,5 +1,6 @@
 import type { QueryResultRow } from 'pg';
 import { DEBIT_ACCOUNTS } from '../domain/ledger';
+import { RELEASED_BACK_SQL } from './ledger';
 import type { Db } from './pool';
 
 const DEBIT_SQL = DEBIT_ACCOUNTS.filter((a) => a !== 'psp_cash').map((a) => `'${a}'`).join(', ');
@@ -66,9 +67,10 @@ const RULES: Rule[] = [
             SELECT l.milestone_id,
               coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0)
                 - coalesce(sum(l.amount) FILTER (WHERE e.kind = 'chargeback_lost' AND l.account = 'escrow'), 0) AS deposited,
-              coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) AS released,
+              coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) - ${RELEASED_BACK_SQL} AS released,
               coalesce(sum(l.amount) FILTER (WHERE e.kind = 'refund' AND l.account = 'escrow'), 0)
-                + coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'refunds_due'), 0) AS refunded,
+                + coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'refunds_due'), 0)
+                + ${RELEASED_BACK_SQL} AS refunded,
               coalesce(-sum(l.amount) FILTER (WHERE l.account = 'escrow'), 0) AS in_escrow
             FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id GROUP BY l.milestone_id)
           SELECT * FROM f WHERE deposited <> released + refunded + in_escrow`,
@@ -78,7 +80,7 @@ const RULES: Rule[] = [
     rule: 'per milestone: paid out + commission + payable = released',
     sql: `WITH f AS (
             SELECT l.milestone_id,
-              coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) AS released,
+              coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) - ${RELEASED_BACK_SQL} AS released,
               coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'payout_paid' AND l.account = 'psp_cash'), 0) AS paid_out,
               coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_commission'), 0) AS commission,
               coalesce(-sum(l.amount) FILTER (WHERE l.account IN ('provider_payable', 'payouts_in_transit')), 0) AS payable
@@ -89,7 +91,7 @@ const RULES: Rule[] = [
   rule<{ milestone_id: string; commission: number; commission_documented: number; escrow_fee: number; escrow_fee_documented: number }>({
     rule: 'per milestone and party: fees charged = invoices − credit notes',
     // The commission is invoiced at release. The escrow fee is invoiced when the client pays it and credited when a
-    // refund or a lost chargeback gives part of it back, so invoices − credit notes = paid − given back; a deposit
+    // refund, a lost chargeback or a provider's refund of released money gives part of it back, so invoices − credit notes = paid − given back; a deposit
     // made before issue 16 did not invoice its fee, which is invoiced when earned instead: such a milestone is
     // compared once nothing of its fee is held. Documents are issued right after their movement: a milestone that
     // moved or was documented within the settle window ($1 seconds) is left for the next check.
@@ -97,7 +99,8 @@ const RULES: Rule[] = [
             SELECT l.milestone_id,
               coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_commission'), 0) AS commission,
               coalesce(-sum(l.amount) FILTER (WHERE l.account = 'escrow_fee_held' AND e.kind = 'deposit'), 0)
-                - coalesce(sum(l.amount) FILTER (WHERE l.account = 'escrow_fee_held' AND e.kind IN ('refund', 'chargeback_lost')), 0) AS escrow_fee,
+                - coalesce(sum(l.amount) FILTER (WHERE l.account = 'escrow_fee_held' AND e.kind IN ('refund', 'chargeback_lost')), 0)
+                - coalesce(sum(l.amount) FILTER (WHERE l.account = 'fees_escrow' AND e.kind = 'released_refund'), 0) AS escrow_fee,
               coalesce(-sum(l.amount) FILTER (WHERE l.account = 'escrow_fee_held'), 0) AS held,
               bool_and(e.kind <> 'deposit' OR l.account <> 'escrow_fee_held' OR l.amount = 0
                 OR EXISTS (SELECT 1 FROM fee_invoices i WHERE i.key = e.idempotency_key || ':escrow_fee')) AS every_deposit_invoiced,
@@ -123,6 +126,21 @@ const RULES: Rule[] = [
       subject: `milestone ${r.milestone_id}`,
       detail: `commission earned ${r.commission}, invoiced − credited ${r.commission_documented}; escrow fee paid − given back ${r.escrow_fee}, invoiced − credited ${r.escrow_fee_documented}`,
     }),
+  }),
+  rule<{ milestone_id: string; requested: number; released: number }>({
+    rule: 'per milestone: payment requests accepted ≤ released',
+    // a milestone released in parts has one payment request per part: together they never ask for more than was
+    // released, net of what the provider gave back (a submitted request is not yet accepted by its workflow)
+    sql: `WITH r AS (
+            SELECT milestone_id, sum(amount) AS requested FROM payment_requests
+            WHERE state IN ('scheduled', 'paid', 'failed') GROUP BY milestone_id),
+          f AS (
+            SELECT l.milestone_id,
+              coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) - ${RELEASED_BACK_SQL} AS released
+            FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id GROUP BY l.milestone_id)
+          SELECT r.milestone_id, r.requested, coalesce(f.released, 0) AS released FROM r LEFT JOIN f ON f.milestone_id = r.milestone_id
+          WHERE r.requested > coalesce(f.released, 0)`,
+    describe: (r) => ({ subject: `milestone ${r.milestone_id}`, detail: `payment requests for ${r.requested} > released ${r.released}` }),
   }),
   rule<{ event_id: string; n: number; first_entry: number }>({
     rule: 'each webhook deposit is applied at most once',

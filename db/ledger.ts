@@ -63,15 +63,48 @@ interface FiguresRecord {
   refunds_pending: number;
 }
 
+/**
+ * What providers gave back of what had been released to them (SQL over lines `l` of entries `e`): it counts as
+ * refunded, no longer as released.
+ */
+export const RELEASED_BACK_SQL = "coalesce(sum(l.amount) FILTER (WHERE e.kind = 'released_refund' AND l.account IN ('provider_payable', 'fees_commission')), 0)";
+
+export interface ReleasePart {
+  amount: number;
+  commission: number;
+  at: string;
+}
+
+/** Each release of each milestone of a project, oldest first: a milestone may be released in parts. */
+export async function milestoneReleases(db: Db, projectId: string): Promise<Map<string, ReleasePart[]>> {
+  const { rows } = await db.query<{ milestone_id: string; amount: number; commission: number; at: Date }>(
+    `SELECT e.milestone_id,
+       coalesce(sum(l.amount) FILTER (WHERE l.account = 'escrow'), 0) AS amount,
+       coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_commission'), 0) AS commission,
+       e.created_at AS at
+     FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
+     WHERE e.project_id = $1 AND e.kind = 'release'
+     GROUP BY e.id ORDER BY e.id`,
+    [projectId],
+  );
+  const parts = new Map<string, ReleasePart[]>();
+  for (const r of rows) {
+    const list = parts.get(r.milestone_id) ?? parts.set(r.milestone_id, []).get(r.milestone_id)!;
+    list.push({ amount: Number(r.amount), commission: Number(r.commission), at: r.at.toISOString() });
+  }
+  return parts;
+}
+
 /** The *Gestion paiements* figures of each milestone of a project, derived from ledger lines only. */
 export async function milestoneFigures(db: Db, projectId: string): Promise<Map<string, MilestoneFigures>> {
   const { rows } = await db.query<FiguresRecord>(
     `SELECT l.milestone_id,
        coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0)
          - coalesce(sum(l.amount) FILTER (WHERE e.kind = 'chargeback_lost' AND l.account = 'escrow'), 0)        AS deposited,
-       coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0)                     AS released,
+       coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) - ${RELEASED_BACK_SQL} AS released,
        coalesce(sum(l.amount) FILTER (WHERE e.kind = 'refund' AND l.account = 'escrow'), 0)
-         + coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'refunds_due'), 0)          AS refunded,
+         + coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'refunds_due'), 0)
+         + ${RELEASED_BACK_SQL}                                                                                AS refunded,
        coalesce(-sum(l.amount) FILTER (WHERE l.account = 'escrow'), 0)                                           AS in_escrow,
        coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'payout_paid' AND l.account = 'psp_cash'), 0)              AS paid_out,
        coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_commission'), 0)                                  AS commission,

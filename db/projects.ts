@@ -43,7 +43,11 @@ export interface MilestoneRow {
   title: string;
   amount: number;
   state: StoredMilestoneState;
+  /** a bonus is paid on top of the milestones, released as soon as it is funded */
+  kind: MilestoneKind;
 }
+
+export type MilestoneKind = 'milestone' | 'bonus';
 
 /** The columns of projects (SELECT *). */
 interface ProjectRecord {
@@ -77,6 +81,7 @@ interface MilestoneRecord {
   title: string;
   amount: number;
   state: StoredMilestoneState;
+  kind: MilestoneKind;
   updated_at: Date;
 }
 
@@ -114,7 +119,7 @@ export async function findProject(db: Db, projectId: string): Promise<ProjectRow
   // One round trip: every route under a project loads it (the access guard), so it is on every such request's path.
   const { rows } = await db.query<ProjectRecord & { milestone_rows: Omit<MilestoneRecord, 'updated_at'>[] }>(
     `SELECT p.*, coalesce((SELECT json_agg(json_build_object('id', m.id, 'project_id', m.project_id, 'position', m.position,
-                                                     'title', m.title, 'amount', m.amount, 'state', m.state) ORDER BY m.position)
+                                                     'title', m.title, 'amount', m.amount, 'state', m.state, 'kind', m.kind) ORDER BY m.position)
                            FROM milestones m WHERE m.project_id = p.id), '[]') AS milestone_rows
      FROM projects p WHERE p.id = $1`,
     [projectId],
@@ -150,6 +155,7 @@ function toMilestone(r: Omit<MilestoneRecord, 'updated_at'>): MilestoneRow {
     title: r.title,
     amount: r.amount,
     state: r.state,
+    kind: r.kind ?? 'milestone',
   };
 }
 
@@ -176,13 +182,13 @@ export async function setProjectState(db: Db, projectId: string, state: ProjectS
   await db.query('UPDATE projects SET state = $2, updated_at = now() WHERE id = $1', [projectId, state]);
 }
 
-/** A milestone added by an amendment, after the existing ones. */
-export async function addMilestoneRow(db: Db, m: { projectId: string; milestoneId: string; title: string; amount: number }): Promise<void> {
+/** A milestone added by an amendment, or a bonus, after the existing ones. */
+export async function addMilestoneRow(db: Db, m: { projectId: string; milestoneId: string; title: string; amount: number; kind?: MilestoneKind }): Promise<void> {
   await db.query(
-    `INSERT INTO milestones (id, project_id, position, title, amount, state)
-     SELECT $1, $2, coalesce(max(position), -1) + 1, $3, $4, 'awaiting_deposit' FROM milestones WHERE project_id = $2
+    `INSERT INTO milestones (id, project_id, position, title, amount, state, kind)
+     SELECT $1, $2, coalesce(max(position), -1) + 1, $3, $4, 'awaiting_deposit', $5 FROM milestones WHERE project_id = $2
      ON CONFLICT (id) DO NOTHING`,
-    [m.milestoneId, m.projectId, m.title, m.amount],
+    [m.milestoneId, m.projectId, m.title, m.amount, m.kind ?? 'milestone'],
   );
 }
 

@@ -40,6 +40,11 @@ export type Movement =
   | { type: 'release'; amount: number; commission: number; escrowFee: number }
   /** `amount` leaves escrow back to the client with `escrowFee` of the held fee */
   | { type: 'refund'; amount: number; escrowFee: number }
+  /**
+   * the provider gives back `amount` of what was released to them and not yet paid out: the `commission` taken on it
+   * and the `escrowFee` earned on it are given up, and all of it is owed back to the client
+   */
+  | { type: 'released_refund'; amount: number; commission: number; escrowFee: number }
   | { type: 'refund_ordered'; amount: number }
   | { type: 'refund_paid'; amount: number }
   | { type: 'refund_failed'; amount: number }
@@ -114,6 +119,14 @@ function rawLines(m: Movement): Line[] {
       ];
     case 'refund':
       return [...transfer('escrow', 'refunds_due', m.amount), ...transfer('escrow_fee_held', 'refunds_due', m.escrowFee)];
+    case 'released_refund':
+      if (m.commission > m.amount) throw new LedgerRejected('a commission larger than the amount given back');
+      return [
+        { account: 'provider_payable', amount: m.amount - m.commission },
+        { account: 'fees_commission', amount: m.commission },
+        { account: 'fees_escrow', amount: m.escrowFee },
+        { account: 'refunds_due', amount: -(m.amount + m.escrowFee) },
+      ];
     case 'refund_ordered':
       return transfer('refunds_due', 'refunds_in_transit', m.amount);
     case 'refund_paid':

@@ -27,6 +27,11 @@ export const NOTIFICATION_KINDS = [
   'dispute_withdrawn',
   'payment_incident',
   'payment_incident_closed',
+  'partially_released',
+  'changes_requested',
+  'mediation_suggested',
+  'provider_refunded',
+  'bonus_received',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -47,6 +52,12 @@ export interface NoticeData {
   rationale?: string;
   /** the client-silence policy a release reminder announces */
   policy?: ClientSilencePolicy;
+  /** the client's words with a request for changes, or the provider's reason for a refund */
+  message?: string;
+  /** requests for changes so far */
+  round?: number;
+  /** what is still in escrow after the event */
+  inEscrow?: number;
   /** released money cannot be paid out yet: the provider's payout account is missing or not enabled */
   payoutAccountNeeded?: boolean;
 }

@@ -82,6 +82,8 @@ const Settings = z.object({
   DISPUTE_REMINDER_SCHEDULE: schedule.default(parseSchedule('2d,4d')),
   CLIENT_SILENCE_POLICY: z.enum(['notify_provider', 'open_dispute', 'auto_release']).default('notify_provider'),
   CLIENT_SILENCE_GRACE: duration.default(parseDuration('2d')),
+  /** requests for changes to deliveries after which the next one suggests mediation to both parties */
+  CHANGE_ROUNDS_BEFORE_MEDIATION: z.coerce.number().int().min(0).max(100).default(3),
   COMMISSION_RATE: rate.default(0.1),
   ESCROW_FEE_RATE: rate.default(0.03),
   /** the seller on the platform's fee invoices and credit notes (dev defaults are fictitious; production refuses them) */

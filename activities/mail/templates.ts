@@ -66,6 +66,45 @@ const TEMPLATES = {
     subject: `Échéance annulée : ${d.milestoneTitle}`,
     paragraphs: [`${capital(ms(d))} a été annulée.`],
   }),
+  partially_released: (d, f) => ({
+    subject: `Montant libéré en partie : ${d.milestoneTitle}`,
+    paragraphs: [
+      `${f.amount} ont été libérés à votre attention pour ${ms(d)} ; ${formatAmount(d.inEscrow ?? 0, d.currency)} restent en compte séquestre.`,
+      `Déposez votre facture pour le montant libéré sur la page « Demandes de paiement » : le paiement intervient dans les jours qui suivent.`,
+      ...(d.payoutAccountNeeded ? [PAYOUT_ACCOUNT_ACTION] : []),
+    ],
+  }),
+  changes_requested: (d) => ({
+    subject: `Modifications demandées : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Le client demande des modifications pour ${ms(d)} (demande n° ${d.round ?? 1}) :`,
+      `« ${d.message ?? ''} »`,
+      `Le montant reste en compte séquestre. Indiquez de nouveau le travail terminé une fois les modifications faites.`,
+    ],
+  }),
+  mediation_suggested: (d) => ({
+    subject: `Proposition de médiation : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Le client a demandé ${d.round ?? 0} fois des modifications pour ${ms(d)}.`,
+      `Si vous ne parvenez pas à vous accorder, le Service de Médiation et d'Arbitrage peut vous aider : chacun de vous peut déclarer un litige depuis l'échéance. Rien n'est ouvert sans votre demande.`,
+    ],
+  }),
+  provider_refunded: (d, f) => ({
+    subject: `Remboursement du prestataire : ${d.milestoneTitle}`,
+    paragraphs: [
+      `Le prestataire rembourse ${f.amount} au client pour ${ms(d)}, sans litige.`,
+      `Motif : « ${d.reason ?? ''} »`,
+      `Le remboursement part vers le moyen de paiement du client ; les frais de séquestre correspondants lui sont rendus.`,
+    ],
+  }),
+  bonus_received: (d, f) => ({
+    subject: `Bonus reçu : ${d.projectTitle}`,
+    paragraphs: [
+      `Le client vous verse un bonus de ${f.amount} pour le projet « ${d.projectTitle} »${d.message ? ` : « ${d.message} »` : ''}.`,
+      `Déposez votre facture pour ce montant sur la page « Demandes de paiement » : le paiement intervient dans les jours qui suivent.`,
+      ...(d.payoutAccountNeeded ? [PAYOUT_ACCOUNT_ACTION] : []),
+    ],
+  }),
   milestone_refunded: (d, f) => ({
     subject: `Échéance remboursée : ${d.milestoneTitle}`,
     paragraphs: [`${capital(ms(d))} a été annulée d'un commun accord : ${f.amount} sont remboursés au client.`],

@@ -1,9 +1,20 @@
 import { z } from 'zod';
 import { MILESTONE_STATES } from '../../domain/milestone';
 import type { MilestoneStatus, PaymentRequestView } from '../../workflows/milestone/contract';
-import { describes, Id } from '../schemas/common';
+import { Amount as PositiveAmount, describes, Id, Text } from '../schemas/common';
 
 export const MilestoneParams = z.object({ projectId: Id, milestoneId: Id });
+
+export const ReleaseBody = z
+  .strictObject({ amount: PositiveAmount.optional().meta({ description: 'part of the escrow to release; absent: all of it' }) })
+  .meta({ id: 'Release' });
+export const RequestChangesBody = z.strictObject({ message: Text(5000) }).meta({ id: 'RequestChanges' });
+export const ProviderRefundBody = z
+  .strictObject({
+    amount: PositiveAmount.meta({ description: 'taken from the escrow first, then from what was released and not yet requested' }),
+    reason: Text(2000),
+  })
+  .meta({ id: 'ProviderRefund' });
 
 const Amount = z.number().int();
 
@@ -18,6 +29,7 @@ const MilestonePaymentRequest = describes<PaymentRequestView>()(
     attempt: z.number().int().meta({ description: 'payout attempts so far' }),
     payoutId: z.string().optional(),
     failed: z.strictObject({ reason: z.string(), at: z.string() }).optional(),
+    paidAt: z.string().optional().meta({ description: 'when the payout was confirmed' }),
   }).meta({ id: 'MilestonePaymentRequest' }),
 );
 
@@ -37,7 +49,11 @@ export const MilestoneStatusView = describes<MilestoneStatus>()(
     dueNow: Amount.meta({ description: 'still to deposit for the milestone to be funded (amount and escrow fee)' }),
     commission: Amount,
     cancelRequestedBy: z.array(z.enum(['client', 'provider'])),
-    paymentRequest: MilestonePaymentRequest.optional(),
+    paymentRequest: MilestonePaymentRequest.optional().meta({ description: 'the latest payment request' }),
+    paymentRequests: z.array(MilestonePaymentRequest).meta({ description: 'every payment request, oldest first: one per release invoiced' }),
+    requestable: Amount.meta({ description: "released and not yet in a payment request: what the provider's next invoice is for" }),
+    changeRounds: z.number().int().meta({ description: 'how many times the client asked for changes to a delivery' }),
+    kind: z.enum(['milestone', 'bonus']),
     frozenBy: z.array(z.string()).optional().meta({ description: 'open chargebacks (payment incident ids) freezing the parties\' actions' }),
     disputeId: z.string().optional(),
   }).meta({ id: 'MilestoneStatus' }),

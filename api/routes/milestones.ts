@@ -3,33 +3,85 @@ import { milestoneFigures, ZERO_FIGURES } from '../../db/ledger';
 import { listMilestoneEvents } from '../../db/milestone-events';
 import type { Db } from '../../db/pool';
 import { isMilestoneState } from '../../domain/milestone';
-import { cancelUpdate, completeUpdate, milestoneWorkflowId, releaseUpdate, statusQuery, type MilestoneStatus } from '../../workflows/milestone/contract';
+import type { ProjectRow } from '../../db/projects';
+import {
+  cancelUpdate,
+  completeUpdate,
+  milestoneWorkflowId,
+  refundByProviderUpdate,
+  releaseUpdate,
+  requestChangesUpdate,
+  statusQuery,
+  type MilestoneStatus,
+} from '../../workflows/milestone/contract';
 import { requireEscrow, requireMilestone } from '../access';
 import { actorOf } from '../middleware/auth';
 import type { ApiRoutes } from '../route';
-import { CancelledView, MilestoneParams, MilestoneStatusView, TimelineView } from './milestones.schemas';
+import {
+  CancelledView,
+  MilestoneParams,
+  MilestoneStatusView,
+  ProviderRefundBody,
+  ReleaseBody,
+  RequestChangesBody,
+  TimelineView,
+} from './milestones.schemas';
 
 /** One milestone: the provider's and the client's actions, its live state and its timeline. */
 export function milestoneRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; temporal: Client }): void {
-  const milestoneAction = (
-    route: 'POST /v1/projects/:projectId/milestones/:milestoneId/complete' | 'POST /v1/projects/:projectId/milestones/:milestoneId/release',
-    summary: string,
-    update: typeof completeUpdate,
-  ) =>
-    routes.add({
-      route,
-      summary,
-      params: MilestoneParams,
-      responses: { 200: { description: 'the milestone after the action', schema: MilestoneStatusView } },
-    }).handle(async ({ user, params, access: { project } }) => {
-      requireEscrow(project);
-      requireMilestone(project, params.milestoneId);
-      const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
-      const status = await handle.executeUpdate(update, { args: [{ actor: actorOf(user) }] });
-      return { status: 200, body: status };
-    });
-  milestoneAction('POST /v1/projects/:projectId/milestones/:milestoneId/complete', 'The provider says the work is done', completeUpdate);
-  milestoneAction('POST /v1/projects/:projectId/milestones/:milestoneId/release', 'The client releases the escrow to the provider', releaseUpdate);
+  const after = { 200: { description: 'the milestone after the action', schema: MilestoneStatusView } };
+  const milestoneHandle = (project: ProjectRow, milestoneId: string) => {
+    requireEscrow(project);
+    requireMilestone(project, milestoneId);
+    return temporal.workflow.getHandle(milestoneWorkflowId(milestoneId));
+  };
+
+  routes.add({
+    route: 'POST /v1/projects/:projectId/milestones/:milestoneId/complete',
+    summary: 'The provider says the work is done',
+    params: MilestoneParams,
+    responses: after,
+  }).handle(async ({ user, params, access: { project } }) => {
+    const status = await milestoneHandle(project, params.milestoneId).executeUpdate(completeUpdate, { args: [{ actor: actorOf(user) }] });
+    return { status: 200, body: status };
+  });
+
+  routes.add({
+    route: 'POST /v1/projects/:projectId/milestones/:milestoneId/release',
+    summary: 'The client releases the escrow to the provider, or part of it (`amount`); the rest stays in escrow',
+    params: MilestoneParams,
+    body: ReleaseBody,
+    bodyOptional: true,
+    responses: after,
+  }).handle(async ({ user, params, body, access: { project } }) => {
+    const args = { actor: actorOf(user), ...(body.amount === undefined ? {} : { amount: body.amount }) };
+    const status = await milestoneHandle(project, params.milestoneId).executeUpdate(releaseUpdate, { args: [args] });
+    return { status: 200, body: status };
+  });
+
+  routes.add({
+    route: 'POST /v1/projects/:projectId/milestones/:milestoneId/request-changes',
+    summary: 'The client asks for changes to a delivery: the milestone goes back to funded and the provider is told',
+    params: MilestoneParams,
+    body: RequestChangesBody,
+    responses: after,
+  }).handle(async ({ user, params, body, access: { project } }) => {
+    const args = { actor: actorOf(user), message: body.message };
+    const status = await milestoneHandle(project, params.milestoneId).executeUpdate(requestChangesUpdate, { args: [args] });
+    return { status: 200, body: status };
+  });
+
+  routes.add({
+    route: 'POST /v1/projects/:projectId/milestones/:milestoneId/refunds',
+    summary: 'The provider gives back part or all of the escrow, or of what was released and not yet requested, without a dispute',
+    params: MilestoneParams,
+    body: ProviderRefundBody,
+    responses: after,
+  }).handle(async ({ user, params, body, access: { project } }) => {
+    const args = { actor: actorOf(user), amount: body.amount, reason: body.reason };
+    const status = await milestoneHandle(project, params.milestoneId).executeUpdate(refundByProviderUpdate, { args: [args] });
+    return { status: 200, body: status };
+  });
 
   routes.add({
     route: 'POST /v1/projects/:projectId/milestones/:milestoneId/cancel',
@@ -40,10 +92,7 @@ export function milestoneRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; t
       202: { description: 'recorded; waits for the other party', schema: CancelledView },
     },
   }).handle(async ({ user, params, access: { project } }) => {
-    requireEscrow(project);
-    requireMilestone(project, params.milestoneId);
-    const handle = temporal.workflow.getHandle(milestoneWorkflowId(params.milestoneId));
-    const result = await handle.executeUpdate(cancelUpdate, { args: [{ actor: actorOf(user) }] });
+    const result = await milestoneHandle(project, params.milestoneId).executeUpdate(cancelUpdate, { args: [{ actor: actorOf(user) }] });
     return { status: result.outcome === 'pending' ? 202 : 200, body: { ...result.status, outcome: result.outcome } };
   });
 
@@ -65,7 +114,8 @@ export function milestoneRoutes(routes: ApiRoutes, { db, temporal }: { db: Db; t
       const body: MilestoneStatus = {
         milestoneId: milestone.id, projectId: project.id, state: milestone.state, amount: milestone.amount, currency: project.currency,
         deposited: f.deposited, released: f.released, refunded: f.refunded, inEscrow: f.inEscrow, escrowFeeDue: f.escrowFee,
-        escrowFeeHeld: 0, dueNow: 0, commission: f.commission, cancelRequestedBy: [],
+        escrowFeeHeld: 0, dueNow: 0, commission: f.commission, cancelRequestedBy: [], paymentRequests: [], requestable: 0, changeRounds: 0,
+        kind: milestone.kind,
       };
       return { status: 200, body };
     }

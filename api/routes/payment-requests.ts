@@ -117,7 +117,7 @@ export function paymentRequestRoutes(routes: ApiRoutes, { db, temporal, config, 
   }).handle(async ({ user, access: { paymentRequest: request } }) => {
     const status = await temporal.workflow
       .getHandle(milestoneWorkflowId(request.milestone_id))
-      .executeUpdate(retryPayoutUpdate, { args: [{ actor: actorOf(user) }] });
+      .executeUpdate(retryPayoutUpdate, { args: [{ actor: actorOf(user), paymentRequestId: request.id }] });
     return { status: 200, body: status };
   });
 

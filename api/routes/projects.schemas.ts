@@ -56,7 +56,9 @@ export const ProjectView = z
     clientSilencePolicy: z.enum(CLIENT_SILENCE_POLICIES),
     commissionRate: z.number(),
     escrowFeeRate: z.number(),
-    milestones: z.array(z.strictObject({ id: z.string(), title: z.string(), amount: z.number().int(), state: StoredMilestoneState })),
+    milestones: z.array(
+      z.strictObject({ id: z.string(), title: z.string(), amount: z.number().int(), state: StoredMilestoneState, kind: z.enum(['milestone', 'bonus']) }),
+    ),
   })
   .meta({ id: 'Project' });
 
@@ -77,7 +79,17 @@ export const PaymentSummaryView = z
   .strictObject({
     projectId: z.string(),
     currency: z.string(),
-    milestones: z.array(Figures.extend({ milestoneId: z.string(), title: z.string(), state: StoredMilestoneState })),
+    milestones: z.array(
+      Figures.extend({
+        milestoneId: z.string(),
+        title: z.string(),
+        state: StoredMilestoneState,
+        kind: z.enum(['milestone', 'bonus']).meta({ description: 'a bonus is paid on top of the milestones: its own line' }),
+        releases: z
+          .array(z.strictObject({ amount: z.number().int(), commission: z.number().int(), at: z.string() }))
+          .meta({ description: 'each release to the provider, oldest first (a milestone may be released in parts)' }),
+      }),
+    ),
     totals: Figures,
   })
   .meta({ id: 'PaymentSummary' });

@@ -1,5 +1,5 @@
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { milestoneFigures, ZERO_FIGURES, type MilestoneFigures } from '../../db/ledger';
+import { milestoneFigures, milestoneReleases, ZERO_FIGURES, type MilestoneFigures } from '../../db/ledger';
 import type { Db } from '../../db/pool';
 import { insertProjectOnce, type ProjectRow } from '../../db/projects';
 import { PPM, rateToPpm } from '../../domain/fees';
@@ -33,7 +33,7 @@ const projectView = (p: ProjectRow) => ({
   clientSilencePolicy: p.clientSilencePolicy,
   commissionRate: rate(p.fees.commissionPpm),
   escrowFeeRate: rate(p.fees.escrowFeePpm),
-  milestones: p.milestones.map((m) => ({ id: m.id, title: m.title, amount: m.amount, state: m.state })),
+  milestones: p.milestones.map((m) => ({ id: m.id, title: m.title, amount: m.amount, state: m.state, kind: m.kind })),
 });
 
 /**
@@ -159,13 +159,15 @@ export function projectRoutes(routes: ApiRoutes, { db, temporal, config }: Proje
     responses: { 200: { description: 'amounts per milestone and in total', schema: PaymentSummaryView } },
   }).handle(async ({ access: { project } }) => {
     requireEscrow(project);
-    const figures = await milestoneFigures(db, project.id);
+    const [figures, releases] = await Promise.all([milestoneFigures(db, project.id), milestoneReleases(db, project.id)]);
     const milestones = project.milestones.map((m) => ({
       milestoneId: m.id,
       title: m.title,
       state: m.state,
+      kind: m.kind,
       amount: m.amount,
       ...(figures.get(m.id) ?? ZERO_FIGURES),
+      releases: releases.get(m.id) ?? [],
     }));
     return { status: 200, body: { projectId: project.id, currency: project.currency, milestones, totals: totalsOf(milestones) } };
   });

@@ -109,6 +109,10 @@ export function validBodies(world: World): Partial<Record<BearerRouteKey, Record
   return {
     'POST /v1/projects': projectBody(),
     'POST /v1/projects/:projectId/milestones/:milestoneId/disputes': { reason: 'Retard', statement: 'Rien livré.' },
+    'POST /v1/projects/:projectId/milestones/:milestoneId/release': { amount: 1000 },
+    'POST /v1/projects/:projectId/milestones/:milestoneId/request-changes': { message: 'Encore une modification.' },
+    'POST /v1/projects/:projectId/milestones/:milestoneId/refunds': { amount: 1000, reason: 'Geste commercial' },
+    'POST /v1/projects/:projectId/bonuses': { amount: 5000, message: 'Merci' },
     'POST /v1/projects/:projectId/amendments': { changes: [{ milestoneId: world.milestones[3], amount: 11000 }] },
     'POST /v1/disputes/:disputeId/responses': { statement: 'Voici ma réponse.' },
     'POST /v1/disputes/:disputeId/proposals': { providerAmount: 5000 },

@@ -15,7 +15,7 @@ function expectInert(html: string) {
 
 test.each(NOTIFICATION_KINDS)('the %s mail escapes every value it shows', (kind) => {
   const { html, text } = renderMail(kind, {
-    recipientName: HOSTILE, projectTitle: HOSTILE, milestoneTitle: HOSTILE, reason: HOSTILE, question: HOSTILE, rationale: HOSTILE,
+    recipientName: HOSTILE, projectTitle: HOSTILE, milestoneTitle: HOSTILE, reason: HOSTILE, message: HOSTILE, question: HOSTILE, rationale: HOSTILE,
     amount: 120000, currency: 'EUR', deadline: '2026-12-01T10:00:00Z', n: 1, providerAmount: 1, clientAmount: 2, policy: 'notify_provider',
   });
   expectInert(html);

@@ -19,7 +19,7 @@ const project = {
   id: 'prj_1', externalId: 'pel-1', title: 'Site', formula: 'r0', currency: 'EUR', state: 'active',
   client: { id: 'c-1', email: 'c@example.test', name: 'C' }, provider: { id: 'p-1', email: 'p@example.test', name: 'P' },
   clientSilencePolicy: 'notify_provider', commissionRate: 0.1, escrowFeeRate: 0.03,
-  milestones: [{ id: 'ms_1', title: 'A', amount: 1000, state: 'funded' }],
+  milestones: [{ id: 'ms_1', title: 'A', amount: 1000, state: 'funded', kind: 'milestone' }],
 };
 const get = (status: number, body: unknown, contentType = 'application/json; charset=utf-8') =>
   check('GET', '/v1/projects/prj_1', status, contentType, JSON.stringify(body));

@@ -87,6 +87,6 @@ export interface Activities {
   settleRefund(settlement: RefundSettlement): Promise<void>;
   finishProject(projectId: string): Promise<void>;
   setMilestoneAmount(change: { milestoneId: string; amount: number }): Promise<void>;
-  addMilestone(milestone: { projectId: string; milestoneId: string; title: string; amount: number }): Promise<void>;
+  addMilestone(milestone: { projectId: string; milestoneId: string; title: string; amount: number; kind?: 'milestone' | 'bonus' }): Promise<void>;
   amendMilestone(amendment: { milestoneId: string } & AmendArgs): Promise<AmendOutcome>;
 }

@@ -26,6 +26,8 @@ export interface MilestoneTiming {
   disputeReminderMs: number[];
   /** the payment provider keeps held funds a limited time: staff are alarmed this long after funding (Stripe only) */
   fundsHoldAlarmMs?: number;
+  /** requests for changes after which the next one suggests mediation; absent in runs started before: 3 */
+  changeRoundsBeforeMediation?: number;
 }
 
 export interface MilestoneInput {
@@ -41,6 +43,10 @@ export interface MilestoneInput {
   provider: PartyRef;
   timing: MilestoneTiming;
   fees: FeeRates;
+  /** a bonus: a payment on top of the milestones, released to the provider as soon as it is funded */
+  kind?: 'bonus';
+  /** a bonus's message from the client */
+  message?: string;
 }
 
 export interface PaymentRequestView {
@@ -56,6 +62,8 @@ export interface PaymentRequestView {
   attempt: number;
   payoutId?: string;
   failed?: { reason: string; at: string };
+  /** when the payout was confirmed */
+  paidAt?: string;
 }
 
 export interface MilestoneStatus {
@@ -75,7 +83,15 @@ export interface MilestoneStatus {
   dueNow: number;
   commission: number;
   cancelRequestedBy: Party[];
+  /** the latest payment request */
   paymentRequest?: PaymentRequestView;
+  /** every payment request, oldest first (one per release that was invoiced) */
+  paymentRequests: PaymentRequestView[];
+  /** released and not yet in a payment request: what the provider's next invoice is for */
+  requestable: number;
+  /** how many times the client asked for changes to a delivery */
+  changeRounds: number;
+  kind: 'milestone' | 'bonus';
   disputeId?: string;
   /** the open chargebacks (incident ids) that freeze the parties' actions */
   frozenBy?: string[];
@@ -96,6 +112,25 @@ export interface PaymentRequestArgs extends ActorArgs {
   invoiceId: string;
   invoiceNumber: string;
   amount: number;
+}
+
+export interface ReleaseArgs extends ActorArgs {
+  /** part of the escrow; absent: all of it */
+  amount?: number;
+}
+
+export interface RequestChangesArgs extends ActorArgs {
+  message: string;
+}
+
+export interface ProviderRefundArgs extends ActorArgs {
+  amount: number;
+  reason: string;
+}
+
+export interface RetryPayoutArgs extends ActorArgs {
+  /** the failed request to pay again; absent in calls made before a milestone could have several */
+  paymentRequestId?: string;
 }
 
 export interface DepositArgs {
@@ -166,10 +201,12 @@ export interface AmendArgs {
   change: MilestoneAmendment;
 }
 export const amendUpdate = defineUpdate<MilestoneStatus, [AmendArgs]>('amend');
-export const retryPayoutUpdate = defineUpdate<MilestoneStatus, [ActorArgs]>('retryPayout');
+export const retryPayoutUpdate = defineUpdate<MilestoneStatus, [RetryPayoutArgs]>('retryPayout');
 
 export const completeUpdate = defineUpdate<MilestoneStatus, [ActorArgs]>('complete');
-export const releaseUpdate = defineUpdate<MilestoneStatus, [ActorArgs]>('release');
+export const releaseUpdate = defineUpdate<MilestoneStatus, [ReleaseArgs]>('release');
+export const requestChangesUpdate = defineUpdate<MilestoneStatus, [RequestChangesArgs]>('requestChanges');
+export const refundByProviderUpdate = defineUpdate<MilestoneStatus, [ProviderRefundArgs]>('refundByProvider');
 export const cancelUpdate = defineUpdate<CancelResult, [ActorArgs]>('cancel');
 export const requestPaymentUpdate = defineUpdate<MilestoneStatus, [PaymentRequestArgs]>('requestPayment');
 

@@ -29,8 +29,15 @@ export class MilestoneCore {
   amount: number;
   /** all money received for the escrow, including any excess, the escrow fee apart */
   deposited = 0;
+  /** released to the provider, net of what the provider gave back */
   released = 0;
-  /** left escrow back to the client, plus any excess deposit */
+  /** everything ever released: the release entries' keys (never repeated, even after money was given back) */
+  private releasedGross = 0;
+  /** released and not yet in a payment request, and the fees taken on that part */
+  readonly unrequested = { amount: 0, commission: 0, escrowFee: 0 };
+  readonly paymentRequests: PaymentRequestView[] = [];
+  changeRounds = 0;
+  /** left escrow back to the client, plus any excess deposit and what the provider gave back of what was released */
   refunded = 0;
   /** the escrow fee paid with the deposits and not yet earned or refunded */
   feeHeld = 0;
@@ -54,6 +61,12 @@ export class MilestoneCore {
   private eventSeq = 0;
   private noticeSeq = 0;
   private refundSeq = 0;
+  private givenBackSeq = 0;
+  /**
+   * Partial releases, several payment requests and payouts at once, provider refunds (issue 17). Runs recorded
+   * before the patch keep one release, one payment request and the payout in the main loop.
+   */
+  readonly everydayMoves: boolean;
   /** timeline events and ledger movements as local activities (runs recorded before the patch keep activities) */
   private readonly writes: Pick<typeof activities, 'recordEvent' | 'moveMoney'>;
   /** fee invoices likewise, a patch later: runs recorded in between issue them as activities */
@@ -67,6 +80,7 @@ export class MilestoneCore {
     this.notices = starts ? starts.queue() : new SerialEffects();
     this.writes = patched('writes-as-local-activities') ? localActivities : activities;
     this.invoices = patched('fee-invoices-as-local-activities') ? localActivities : activities;
+    this.everydayMoves = patched('everyday-moves');
   }
 
   get inEscrow(): number {
@@ -78,9 +92,13 @@ export class MilestoneCore {
     return feeOn(amount, this.input.fees.escrowFeePpm);
   }
 
-  /** What the client still has to pay for the milestone to be funded: the rest of the amount, then of the fee. */
+  /**
+   * What the client still has to pay for the milestone to be funded: the rest of the amount, then of the fee. What
+   * was released already is no longer due.
+   */
   get due(): { escrow: number; fee: number } {
-    return { escrow: Math.max(0, this.amount - this.inEscrow), fee: Math.max(0, this.escrowFeeOn(this.amount) - this.feeHeld) };
+    const toHold = this.amount - this.released;
+    return { escrow: Math.max(0, toHold - this.inEscrow), fee: Math.max(0, this.escrowFeeOn(toHold) - this.feeHeld) };
   }
 
   get fullyFunded(): boolean {
@@ -110,9 +128,13 @@ export class MilestoneCore {
     const commission = feeOn(amount, this.input.fees.commissionPpm);
     const escrowFee = this.earnableFee(amount);
     this.released += amount;
+    this.releasedGross += amount;
     this.commission += commission;
     this.feeHeld -= escrowFee;
-    const key = `release:${this.released}`;
+    this.unrequested.amount += amount;
+    this.unrequested.commission += commission;
+    this.unrequested.escrowFee += escrowFee;
+    const key = `release:${this.releasedGross}`;
     queued(this.move(key, { type: 'release', amount, commission, escrowFee }));
     if (commission > 0) this.invoiceFee(`${key}:commission`, 'commission', 'provider', commission, amount);
     if (escrowFee > 0) this.invoiceFee(`${key}:escrow_fee`, 'escrow_fee', 'client', escrowFee, amount);
@@ -127,6 +149,36 @@ export class MilestoneCore {
     queued(this.move(`refund:${this.refundSeq + 1}`, { type: 'refund', amount, escrowFee }));
     this.orderRefund(amount + escrowFee, reason);
     return { escrowFee };
+  }
+
+  /**
+   * The provider gives back `amount` of what was released and not yet requested: the commission and the escrow fee
+   * taken on that part go back with it (in proportion, to the cent when it is all of it), and the client is refunded.
+   */
+  giveBackReleased(amount: number, reason: string): { commission: number; escrowFee: number } {
+    const part = this.unrequested;
+    const all = amount === part.amount;
+    const commission = all ? part.commission : Math.min(part.commission, feeOn(amount, this.input.fees.commissionPpm));
+    const escrowFee = all ? part.escrowFee : Math.min(part.escrowFee, this.escrowFeeOn(amount));
+    part.amount -= amount;
+    part.commission -= commission;
+    part.escrowFee -= escrowFee;
+    this.released -= amount;
+    this.refunded += amount;
+    this.commission -= commission;
+    queued(this.move(`released_refund:${++this.givenBackSeq}`, { type: 'released_refund', amount, commission, escrowFee }));
+    this.orderRefund(amount + escrowFee, reason);
+    return { commission, escrowFee };
+  }
+
+  /**
+   * Where a milestone stands once nothing is left in escrow: waiting for a payment request for what was released,
+   * for its payouts, paid, or refunded when nothing went to the provider.
+   */
+  escrowEmptyState(): MilestoneState {
+    if (this.unrequested.amount > 0) return 'released';
+    if (this.paymentRequests.some((r) => !r.paidAt)) return 'payment_requested';
+    return this.released > 0 ? 'paid' : 'refunded';
   }
 
   /** The part of the held fee that goes with `amount` leaving escrow: what is held beyond the fee on what remains. */
@@ -179,6 +231,10 @@ export class MilestoneCore {
       commission: this.commission,
       cancelRequestedBy: [...this.cancelRequestedBy],
       paymentRequest: this.paymentRequest,
+      paymentRequests: this.paymentRequests.length > 0 ? this.paymentRequests : this.paymentRequest ? [this.paymentRequest] : [],
+      requestable: this.everydayMoves ? this.unrequested.amount : this.state === 'released' ? this.released : 0,
+      changeRounds: this.changeRounds,
+      kind: this.input.kind ?? 'milestone',
       disputeId: this.dispute?.id,
       ...(this.frozenBy.size > 0 ? { frozenBy: [...this.frozenBy] } : {}),
     };

@@ -1,14 +1,15 @@
 import { condition, sleep } from '@temporalio/workflow';
 import { activities } from '../activities/proxies';
 import { queued } from '../serial';
+import type { PaymentRequestView } from './contract';
 import type { MilestoneCore } from './core';
 
 /**
- * Pays the provider: waits for the payout run, orders the payout (net of commission) and settles it. A failed payout
- * puts the money back to payable, tells the provider and staff, and waits for the provider's retry: no new invoice.
+ * Pays the provider for one payment request: waits for the payout run, orders the payout (net of commission) and
+ * settles it. A failed payout puts the money back to payable, tells the provider and staff, and waits for the
+ * provider's retry: no new invoice. The milestone is paid once nothing is left to pay (several requests run at once).
  */
-export async function payOut(m: MilestoneCore): Promise<void> {
-  const request = m.paymentRequest!;
+export async function payOut(m: MilestoneCore, request: PaymentRequestView = m.paymentRequest!): Promise<void> {
   const { projectId, milestoneId, currency, provider } = m.input;
   for (;;) {
     const wait = new Date(request.scheduledFor).getTime() - Date.now();
@@ -29,7 +30,9 @@ export async function payOut(m: MilestoneCore): Promise<void> {
     if (settlement.outcome === 'failed') request.failed = { reason, at: new Date(Date.now()).toISOString() };
     await m.effects.run(() => activities.settlePayout({ ...payout, payoutId: settlement.payoutId, outcome: settlement.outcome, reason: settlement.reason }));
     if (settlement.outcome === 'paid') {
-      queued(m.record('paid', { to: 'paid', data: { payoutId: settlement.payoutId, amount: request.payoutAmount } }));
+      request.paidAt = new Date(Date.now()).toISOString();
+      const to = !m.everydayMoves || (m.state === 'payment_requested' && m.escrowEmptyState() === 'paid') ? 'paid' : undefined;
+      queued(m.record('paid', { to, data: { payoutId: settlement.payoutId, amount: request.payoutAmount } }));
       queued(m.notify('payout_paid', 'provider', { amount: request.payoutAmount }));
       return;
     }

@@ -26,7 +26,8 @@ export async function milestoneWorkflow(input: MilestoneInput): Promise<Mileston
     if (current === 'awaiting_deposit') await awaitDeposit(m);
     else if (current === 'delivered') await awaitRelease(m);
     else if (current === 'disputed') await disputePhase(m);
-    else if (current === 'payment_requested' && m.paymentRequest) await payOut(m);
+    // since the patch each payment request's payout runs on its own, started with the request
+    else if (current === 'payment_requested' && m.paymentRequest && !m.everydayMoves) await payOut(m);
     else await condition(() => m.state !== current);
   }
   await condition(() => m.effects.idle && m.notices.idle && allHandlersFinished());

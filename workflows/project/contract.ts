@@ -50,8 +50,18 @@ export interface AcceptAmendmentArgs {
   amendmentId: string;
 }
 
+export interface AddBonusArgs {
+  actor: Actor;
+  /** the bonus's milestone id, chosen by the API */
+  bonusId: string;
+  amount: number;
+  message: string;
+}
+
 /** Resolves once every milestone workflow has started: the API sends it with the start, so 201 means ready. */
 export const milestonesStartedUpdate = defineUpdate<ProjectStatus>('milestonesStarted');
 export const proposeAmendmentUpdate = defineUpdate<Amendment, [ProposeAmendmentArgs]>('proposeAmendment');
 export const acceptAmendmentUpdate = defineUpdate<Amendment, [AcceptAmendmentArgs]>('acceptAmendment');
+/** The client pays a bonus: a milestone of its own kind, released to the provider once funded. */
+export const addBonusUpdate = defineUpdate<{ milestoneId: string }, [AddBonusArgs]>('addBonus');
 export const projectStatusQuery = defineQuery<ProjectStatus>('projectStatus');

@@ -10,6 +10,7 @@ import { publish } from '../search-attributes';
 import { handleUpdate, refuse } from '../updates';
 import {
   acceptAmendmentUpdate,
+  addBonusUpdate,
   milestonesStartedUpdate,
   proposeAmendmentUpdate,
   projectStatusQuery,
@@ -26,6 +27,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   const started = new Set<string>();
   const finalStates = new Map<string, MilestoneState | 'terminated'>();
   const amendments: Amendment[] = [];
+  /** bonuses' milestone ids: paid on top of the milestones, never amended */
+  const bonuses = new Set<string>();
   let state: ProjectStatus['state'] = 'active';
   let applying = false;
   // a milestone added by an amendment is started with the parties by id, whatever the project's run was started with
@@ -104,6 +107,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
           if ('add' in change) continue;
           const id = 'remove' in change ? change.remove : change.milestoneId;
           if (!live(id)) refuse(FailureType.BusinessRule, `milestone ${id} is not an open milestone of this project`);
+          if (bonuses.has(id)) refuse(FailureType.BusinessRule, `${id} is a bonus: a bonus is not amended`);
           if (touched.has(id)) refuse(FailureType.BusinessRule, `milestone ${id} appears twice in the amendment`);
           touched.add(id);
         }
@@ -135,6 +139,34 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     },
   );
 
+  handleUpdate(
+    addBonusUpdate,
+    async ({ bonusId, amount, message }) => {
+      const { fees, timing } = template;
+      const bonus: MilestoneInput = {
+        ...template, milestoneId: bonusId, title: bonusTitle(message), amount, kind: 'bonus', message,
+        // never held in escrow, so no escrow fee; nothing to remind about a gift
+        fees: { ...fees, escrowFeePpm: 0 },
+        timing: { ...timing, depositReminderMs: [], releaseReminderMs: [] },
+      };
+      bonuses.add(bonusId);
+      milestones.push(bonus);
+      await activities.addMilestone({ projectId: input.projectId, milestoneId: bonusId, title: bonus.title, amount, kind: 'bonus' });
+      await startMilestone(bonus);
+      return { milestoneId: bonusId };
+    },
+    {
+      validator: ({ actor, amount }) => {
+        if (partyOf(actor, template) !== 'client') refuse(FailureType.NotAllowed, 'only the client pays a bonus');
+        if (state !== 'active') refuse(FailureType.InvalidState, 'the project is finished');
+        if (!(Number.isSafeInteger(amount) && amount > 0)) refuse(FailureType.BusinessRule, 'a bonus is a positive integer amount');
+        if (milestones.length >= LIMITS.milestonesPerProject) {
+          refuse(FailureType.LimitReached, `a project has at most ${LIMITS.milestonesPerProject} milestones and bonuses (${milestones.length} now)`);
+        }
+      },
+    },
+  );
+
   if (patched('search-attributes')) {
     const { projectExternalId, projectTitle, client, provider } = template;
     publish({ ProjectId: input.projectId, ProjectExternalId: projectExternalId, ClientId: client.id, ProviderId: provider.id }, { projectTitle });
@@ -146,4 +178,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   await activities.finishProject(input.projectId);
   await condition(allHandlersFinished);
   return status();
+}
+
+/** A bonus's line in the summary: "Bonus", with the client's message. */
+function bonusTitle(message: string): string {
+  const words = message.trim();
+  return words ? `Bonus : ${words.length > 120 ? `${words.slice(0, 119)}…` : words}` : 'Bonus';
 }

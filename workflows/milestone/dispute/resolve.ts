@@ -10,7 +10,8 @@ export function resolve(m: MilestoneCore, how: 'settled' | 'decided', providerAm
   d.closedAt = nowIso();
   const fees = providerAmount > 0 ? m.releaseToProvider(providerAmount) : undefined;
   if (clientAmount > 0) m.refundToClient(clientAmount, how === 'decided' ? 'sma_decision' : 'settlement');
-  const to = providerAmount > 0 ? 'released' : 'refunded';
+  // released (waiting for the provider's invoice) or refunded; a milestone released in part before may be paid already
+  const to = m.escrowEmptyState();
   const by = how === 'decided' ? 'sma' : 'settlement';
   queued(m.record(`dispute_${how}`, { to, actor, data: { disputeId: d.id, providerAmount, clientAmount, by, ...fees } }));
   queued(m.saveDispute());

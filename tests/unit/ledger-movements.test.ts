@@ -7,6 +7,8 @@ const movements: Movement[] = [
   { type: 'release', amount: 100, commission: 10, escrowFee: 3 },
   { type: 'release', amount: 100, commission: 0, escrowFee: 0 },
   { type: 'refund', amount: 100, escrowFee: 3 },
+  { type: 'released_refund', amount: 100, commission: 10, escrowFee: 3 },
+  { type: 'released_refund', amount: 100, commission: 0, escrowFee: 0 },
   { type: 'refund_ordered', amount: 103 },
   { type: 'refund_paid', amount: 103 },
   { type: 'refund_failed', amount: 103 },
@@ -30,6 +32,16 @@ test('a deposit splits into escrow, escrow fee held and excess owed back', () =>
     { account: 'escrow_fee_held', amount: -3 },
     { account: 'refunds_due', amount: -7 },
   ]);
+});
+
+test('money given back from a release undoes its commission and escrow fee and is owed to the client', () => {
+  expect(linesFor({ type: 'released_refund', amount: 1000, commission: 100, escrowFee: 30 })).toEqual([
+    { account: 'provider_payable', amount: 900 },
+    { account: 'fees_commission', amount: 100 },
+    { account: 'fees_escrow', amount: 30 },
+    { account: 'refunds_due', amount: -1030 },
+  ]);
+  expect(() => linesFor({ type: 'released_refund', amount: 10, commission: 11, escrowFee: 0 })).toThrow(/commission larger/);
 });
 
 test('a release pays the provider net of commission and earns the escrow fee', () => {

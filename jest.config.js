@@ -5,7 +5,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // heavier suites have their own scripts: `npm run test:browser`, `test:contract`, `test:deep`, `test:chaos`, `test:cluster`,
   // `test:invoices` (jest.browser.config.mjs, jest.contract.config.mjs, jest.deep.config.mjs, jest.chaos.config.mjs, …)
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/tests/contract/', '<rootDir>/tests/deep/', '<rootDir>/tests/chaos/', '<rootDir>/tests/cluster/', '<rootDir>/tests/invoices/'],
+  // the property and fuzz tests, and the encrypted-payload system, run in `test:deep` only (at full size there)
+  testPathIgnorePatterns: [
+    '/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/tests/contract/', '<rootDir>/tests/deep/', '<rootDir>/tests/chaos/',
+    '<rootDir>/tests/cluster/', '<rootDir>/tests/invoices/', '<rootDir>/tests/property/', '<rootDir>/tests/security/fuzz.test.ts',
+    '<rootDir>/tests/api/private-payloads.test.ts',
+  ],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',

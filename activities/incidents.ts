@@ -20,10 +20,11 @@ export function failureIncidents(db: Db) {
       await recordBusinessEvent(db, { milestoneId: i.milestoneId, key: `${incident.id}:opened`, type: 'incident_opened', data: { incidentId: incident.id, kind: i.kind, amount: i.amount } });
     },
 
-    async resolve(r: { kind: FailureKind; milestoneId: string }): Promise<void> {
+    /** Resolves the milestone's open incidents of a kind; with `externalIds`, only those (a milestone may have several payouts). */
+    async resolve(r: { kind: FailureKind; milestoneId: string; externalIds?: string[] }): Promise<void> {
       await resolveOpenIncidents(db, r.milestoneId, r.kind, async (incident) => {
         await recordBusinessEvent(db, { milestoneId: r.milestoneId, key: `${incident.id}:closed`, type: 'incident_closed', data: { incidentId: incident.id, kind: r.kind, state: 'resolved' } });
-      });
+      }, r.externalIds);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { recordBusinessEvent } from './timeline';
 import { ApplicationFailure } from '@temporalio/activity';
 import { succeededDeposits } from '../db/deposit-intents';
-import { keepRequestTransfer, recordPayoutAttempt, requestTransfer, setWaitingReason, settlePayoutAttempt } from '../db/payment-requests';
+import { keepRequestTransfer, payoutIdsOf, recordPayoutAttempt, requestTransfer, setWaitingReason, settlePayoutAttempt } from '../db/payment-requests';
 import { findPayoutAccount } from '../db/payout-accounts';
 import { currentTry, nextTry, pinnedSource } from '../db/provider-orders';
 import type { Db } from '../db/pool';
@@ -73,7 +73,7 @@ export function paymentActivities(deps: { db: Db; mailer: Mailer; payments: Paym
       if (s.outcome === 'failed') {
         await incidents.open({ kind: 'payout_failed', externalId: s.payoutId, projectId: s.projectId, milestoneId: s.milestoneId, amount: s.amount, reason: s.reason });
       } else {
-        await incidents.resolve({ kind: 'payout_failed', milestoneId: s.milestoneId });
+        await incidents.resolve({ kind: 'payout_failed', milestoneId: s.milestoneId, externalIds: await payoutIdsOf(db, s.paymentRequestId) });
       }
     },
 

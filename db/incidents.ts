@@ -110,8 +110,10 @@ export async function resolveOpenIncidents(
   milestoneId: string,
   kind: IncidentKind,
   tell: (incident: IncidentRecord, explanation: string) => Promise<void>,
+  externalIds?: string[],
 ): Promise<void> {
   for (const open of await openIncidentsOf(db, milestoneId, kind)) {
+    if (externalIds && !externalIds.includes(open.externalId)) continue;
     const project = (await findProject(db, open.projectId))!;
     const explanation = explainIncident({ kind, state: 'resolved', amount: open.amount, currency: open.currency, milestoneTitle: milestoneTitle(project, milestoneId) });
     await tell(open, explanation);

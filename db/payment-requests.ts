@@ -103,6 +103,12 @@ export async function setWaitingReason(db: Db, paymentRequestId: string, reason:
   await db.query(`UPDATE payment_requests SET waiting_reason = $2 WHERE id = $1 AND state = 'scheduled'`, [paymentRequestId, reason]);
 }
 
+/** Every payout ordered for a payment request, one per attempt. */
+export async function payoutIdsOf(db: Db, paymentRequestId: string): Promise<string[]> {
+  const { rows } = await db.query<{ payout_id: string }>('SELECT payout_id FROM payouts WHERE payment_request_id = $1', [paymentRequestId]);
+  return rows.map((r) => r.payout_id);
+}
+
 export async function settlePayoutAttempt(db: Db, payoutId: string, outcome: 'paid' | 'failed', reason?: string): Promise<void> {
   await inTransaction(db, async (tx) => {
     const { rows } = await tx.query<{ payment_request_id: string }>(

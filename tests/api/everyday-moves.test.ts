@@ -139,6 +139,19 @@ test('the provider refunds part of the escrow, then part of what was released an
   expect((await summary(p)).milestones[0]).toMatchObject({ state: 'paid', paidOut: 63000, refunded: 30000 });
 });
 
+test('a milestone partly released and paid, whose rest the provider gives back, ends paid', async () => {
+  const p = await project([30000]);
+  const id = p.milestones[0].id;
+  await sys.fund(p.id, id);
+  await (await client()).post(`${ms(p, id)}/release`).send({ amount: 10000 });
+  const paid = await requestPayment(p, id, 10000);
+  await payOut(paid.body.paymentRequestId);
+  expect((await (await client()).get(ms(p, id))).body.state).toBe('funded');
+  const refunded = await (await provider()).post(`${ms(p, id)}/refunds`).send({ amount: 20000, reason: 'Fin anticipée' });
+  expect(refunded.body).toMatchObject({ state: 'paid', amount: 10000, inEscrow: 0 });
+  expect((await summary(p)).milestones[0]).toMatchObject({ state: 'paid', deposited: 30000, released: 10000, refunded: 20000, paidOut: 9000 });
+});
+
 test('a bonus: funded by a deposit, released at once, invoiced and paid out; its own line in the summary', async () => {
   const p = await project([20000]);
   expectProblem(await (await provider()).post(`/v1/projects/${p.id}/bonuses`).send({ amount: 5000, message: 'Merci' }), 403);

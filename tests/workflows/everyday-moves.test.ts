@@ -1,9 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { checkLedger } from '../../db/ledger-check';
-import { milestoneFigures } from '../../db/ledger';
+import { milestoneFigures, postMovement } from '../../db/ledger';
 import { listUserFeeInvoices } from '../../db/fee-invoices';
 import { FailureType } from '../../domain/failures';
 import {
+  chargebackSignal,
   completeUpdate,
   refundByProviderUpdate,
   releaseUpdate,
@@ -120,27 +121,29 @@ test('a provider refund from escrow, then one from released money not yet reques
     expect(await documents(PROVIDER.id)).toEqual(['commission credit_note 3000', 'commission invoice 8000']);
     expect(await documents(CLIENT.id)).toEqual(['escrow_fee credit_note 600', 'escrow_fee credit_note 900', 'escrow_fee invoice 3000']);
 
-    // the refunds are confirmed first: skipping time to the payout then leaves no refund waiting on its own timers
+    expect(await refusal(s.handle, () => requestPayment(s, 80000))).toBe(FailureType.BusinessRule);
     await drainRefunds(env, [s.input.milestoneId]);
-    expect(await requestPayment(s, 50000)).toMatchObject({ state: 'payment_requested', paymentRequests: [expect.objectContaining({ payoutAmount: 45000 })] });
-    expect(await s.handle.result()).toBe('paid');
-    expect(await figures(s)).toMatchObject({ paidOut: 45000, refunded: 50000, refundsPending: 0 });
-    await recordHistoryIfAsked(s.handle, 'milestone-provider-refunds');
+    expect(await figures(s)).toMatchObject({ refunded: 50000, refundsPending: 0 });
+    // the payout of what is left is tested through the API (tests/api/everyday-moves.test.ts)
+    await settleAndTerminate(s.handle);
   });
 });
 
-test('a milestone partly released and paid, whose rest the provider gives back, ends paid', async () => {
+test('released money a lost chargeback took back cannot also be given back by the provider', async () => {
   const { worker, taskQueue } = await h.worker(env);
   await worker.runUntil(async () => {
-    const s = await startScenario(env, h.db, taskQueue, 30000);
+    const s = await startScenario(env, h.db, taskQueue, 20000);
     await fund(s);
-    await execute(s.handle, releaseUpdate, { args: [{ actor: client, amount: 10000 }] });
-    await requestPayment(s, 10000);
-    await env.sleep(3 * DAY);
-    await eventually(async () => ((await s.handle.query(statusQuery)).paymentRequests[0].paidAt ? true : undefined));
-    await execute(s.handle, refundByProviderUpdate, { args: [{ actor: provider, amount: 20000, reason: 'Fin anticipée.' }] });
-    await drainRefunds(env, [s.input.milestoneId]);
-    expect(await s.handle.result()).toBe('paid');
-    expect(await figures(s)).toMatchObject({ deposited: 30000, released: 10000, refunded: 20000, inEscrow: 0, paidOut: 10000 });
+    await execute(s.handle, releaseUpdate, { args: [{ actor: client }] });
+    const chargeback = { incidentId: uniq('inc'), chargebackId: uniq('du'), amount: 20000 };
+    // what the incident's workflow books when the payment provider takes the money, before the milestone is told
+    const scope = { projectId: s.project.id, milestoneId: s.input.milestoneId, currency: 'EUR' };
+    await postMovement(h.db, { ...scope, idempotencyKey: `${s.input.milestoneId}:chargeback:${chargeback.chargebackId}:withdrawn`, movement: { type: 'chargeback_withdrawn', amount: 20000, fee: 0 } });
+    await s.handle.signal(chargebackSignal, { ...chargeback, eventId: uniq('evt'), phase: 'opened' });
+    await s.handle.signal(chargebackSignal, { ...chargeback, eventId: uniq('evt'), phase: 'lost' });
+    const status = await s.handle.query(statusQuery);
+    expect(status).toMatchObject({ state: 'released', inEscrow: 0, requestable: 20000 });
+    expect(await refusal(s.handle, () => execute(s.handle, refundByProviderUpdate, { args: [{ actor: provider, amount: 1000, reason: 'x' }] }))).toBe(FailureType.BusinessRule);
+    await settleAndTerminate(s.handle);
   });
 });

@@ -37,6 +37,8 @@ export class MilestoneCore {
   readonly unrequested = { amount: 0, commission: 0, escrowFee: 0 };
   readonly paymentRequests: PaymentRequestView[] = [];
   changeRounds = 0;
+  /** what lost chargebacks took beyond the escrow: money released the client's bank gave back already */
+  chargebackLoss = 0;
   /** left escrow back to the client, plus any excess deposit and what the provider gave back of what was released */
   refunded = 0;
   /** the escrow fee paid with the deposits and not yet earned or refunded */
@@ -171,6 +173,11 @@ export class MilestoneCore {
     return { commission, escrowFee };
   }
 
+  /** What the provider may give back: the escrow, and what was released and not yet requested unless a bank took it back. */
+  get providerRefundable(): number {
+    return this.inEscrow + (this.chargebackLoss > 0 ? 0 : this.unrequested.amount);
+  }
+
   /**
    * Where a milestone stands once nothing is left in escrow: waiting for a payment request for what was released,
    * for its payouts, paid, or refunded when nothing went to the provider.
@@ -268,6 +275,7 @@ export class MilestoneCore {
     const escrow = Math.min(amount, this.inEscrow);
     const escrowFee = Math.min(amount - escrow, this.feeHeld);
     const loss = amount - escrow - escrowFee;
+    this.chargebackLoss += loss;
     this.deposited -= escrow;
     this.feeHeld -= escrowFee;
     queued(this.move(`chargeback:${chargebackId}:lost`, { type: 'chargeback_lost', escrow, escrowFee, loss }));

@@ -129,10 +129,10 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
         given.escrowFee += fees.escrowFee;
         given.commission = fees.commission;
       }
-      // the price is lower by what the provider gave back: none of it is due again
-      if (m.amount - amount > 0) {
-        m.amount -= amount;
-        const newAmount = m.amount;
+      // the price is what went or is going to the provider: none of what was given back is due again
+      const newAmount = m.released + m.inEscrow;
+      if (newAmount > 0 && newAmount < m.amount) {
+        m.amount = newAmount;
         queued(m.effects.run(() => activities.setMilestoneAmount({ milestoneId: m.input.milestoneId, amount: newAmount })));
       }
       const to = m.inEscrow === 0 ? m.escrowEmptyState() : undefined;
@@ -147,9 +147,9 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
         m.requireState(['funded', 'delivered', 'released'], 'refund the client of');
         m.requireNotFrozen('refund the client of');
         if (!m.everydayMoves) refuse(FailureType.InvalidState, 'this milestone began before provider refunds: propose an amendment instead');
-        const refundable = m.inEscrow + m.unrequested.amount;
+        const refundable = m.providerRefundable;
         if (!(Number.isSafeInteger(amount) && amount > 0 && amount <= refundable)) {
-          refuse(FailureType.BusinessRule, `a refund is a positive amount of at most what is in escrow or released and not yet requested (${refundable})`);
+          refuse(FailureType.BusinessRule, `a refund is a positive amount of at most what is in escrow or released and not yet requested, and not taken back by a chargeback (${refundable})`);
         }
       },
     },
@@ -262,14 +262,14 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
       validator: (args) => {
         m.requireParty(args.actor, ['provider'], 'request payment');
         if (m.everydayMoves) {
-          if (isFinal(m.state) || m.unrequested.amount === 0) refuse(FailureType.InvalidState, 'nothing released is waiting for a payment request');
+          if (isFinal(m.state) || m.unrequested.amount === 0) refuse(FailureType.InvalidState, `nothing released is waiting for a payment request (the milestone is ${m.state})`);
         } else {
           m.requireState(['released'], 'request payment for');
         }
         m.requireNotFrozen('request payment for');
         const requestable = m.everydayMoves ? m.unrequested.amount : m.released;
         if (args.amount !== requestable) {
-          refuse(FailureType.BusinessRule, `the invoice must be for the released amount not yet requested (${requestable}), not ${args.amount}`);
+          refuse(FailureType.BusinessRule, `the invoice must be for the released amount (${requestable}) not yet requested, not ${args.amount}`);
         }
       },
     },

@@ -85,6 +85,10 @@ export function registerAmicable(m: MilestoneCore): void {
         if (!proposal) return refuse(FailureType.BusinessRule, `no proposal ${proposalId} in this dispute`);
         if (proposal.state !== 'pending') refuse(FailureType.InvalidState, `this proposal is ${proposal.state}`);
         if (proposal.by === party) refuse(FailureType.NotAllowed, 'a proposal is accepted by the other party');
+        // a lost chargeback may have taken part of the escrow since the proposal was made
+        if (proposal.providerAmount + proposal.clientAmount !== m.inEscrow) {
+          refuse(FailureType.InvalidState, `this proposal shares ${proposal.providerAmount + proposal.clientAmount}, and ${m.inEscrow} is in escrow now: propose again`);
+        }
       },
     },
   );

@@ -1,6 +1,6 @@
 import type { QueryResultRow } from 'pg';
 import { DEBIT_ACCOUNTS } from '../domain/ledger';
-import { RELEASED_BACK_SQL } from './ledger';
+import { RELEASED_BACK_SQL, RELEASED_SQL } from './ledger';
 import type { Db } from './pool';
 
 const DEBIT_SQL = DEBIT_ACCOUNTS.filter((a) => a !== 'psp_cash').map((a) => `'${a}'`).join(', ');
@@ -67,7 +67,7 @@ const RULES: Rule[] = [
             SELECT l.milestone_id,
               coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0)
                 - coalesce(sum(l.amount) FILTER (WHERE e.kind = 'chargeback_lost' AND l.account = 'escrow'), 0) AS deposited,
-              coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) - ${RELEASED_BACK_SQL} AS released,
+              ${RELEASED_SQL} AS released,
               coalesce(sum(l.amount) FILTER (WHERE e.kind = 'refund' AND l.account = 'escrow'), 0)
                 + coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'refunds_due'), 0)
                 + ${RELEASED_BACK_SQL} AS refunded,
@@ -80,7 +80,7 @@ const RULES: Rule[] = [
     rule: 'per milestone: paid out + commission + payable = released',
     sql: `WITH f AS (
             SELECT l.milestone_id,
-              coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) - ${RELEASED_BACK_SQL} AS released,
+              ${RELEASED_SQL} AS released,
               coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'payout_paid' AND l.account = 'psp_cash'), 0) AS paid_out,
               coalesce(-sum(l.amount) FILTER (WHERE l.account = 'fees_commission'), 0) AS commission,
               coalesce(-sum(l.amount) FILTER (WHERE l.account IN ('provider_payable', 'payouts_in_transit')), 0) AS payable
@@ -136,7 +136,7 @@ const RULES: Rule[] = [
             WHERE state IN ('scheduled', 'paid', 'failed') GROUP BY milestone_id),
           f AS (
             SELECT l.milestone_id,
-              coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) - ${RELEASED_BACK_SQL} AS released
+              ${RELEASED_SQL} AS released
             FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id GROUP BY l.milestone_id)
           SELECT r.milestone_id, r.requested, coalesce(f.released, 0) AS released FROM r LEFT JOIN f ON f.milestone_id = r.milestone_id
           WHERE r.requested > coalesce(f.released, 0)`,

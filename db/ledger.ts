@@ -68,6 +68,8 @@ interface FiguresRecord {
  * refunded, no longer as released.
  */
 export const RELEASED_BACK_SQL = "coalesce(sum(l.amount) FILTER (WHERE e.kind = 'released_refund' AND l.account IN ('provider_payable', 'fees_commission')), 0)";
+/** Released to providers, net of what they gave back (SQL over lines `l` of entries `e`). */
+export const RELEASED_SQL = `coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) - ${RELEASED_BACK_SQL}`;
 
 export interface ReleasePart {
   amount: number;
@@ -101,7 +103,7 @@ export async function milestoneFigures(db: Db, projectId: string): Promise<Map<s
     `SELECT l.milestone_id,
        coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account IN ('escrow', 'refunds_due')), 0)
          - coalesce(sum(l.amount) FILTER (WHERE e.kind = 'chargeback_lost' AND l.account = 'escrow'), 0)        AS deposited,
-       coalesce(sum(l.amount) FILTER (WHERE e.kind = 'release' AND l.account = 'escrow'), 0) - ${RELEASED_BACK_SQL} AS released,
+       ${RELEASED_SQL} AS released,
        coalesce(sum(l.amount) FILTER (WHERE e.kind = 'refund' AND l.account = 'escrow'), 0)
          + coalesce(-sum(l.amount) FILTER (WHERE e.kind = 'deposit' AND l.account = 'refunds_due'), 0)
          + ${RELEASED_BACK_SQL}                                                                                AS refunded,

@@ -178,6 +178,11 @@ export class MilestoneCore {
     return this.inEscrow + (this.chargebackLoss > 0 ? 0 : this.unrequested.amount);
   }
 
+  /** Every payment request; a run from before the patch keeps only its one `paymentRequest`. */
+  get allPaymentRequests(): PaymentRequestView[] {
+    return this.paymentRequests.length > 0 ? this.paymentRequests : this.paymentRequest ? [this.paymentRequest] : [];
+  }
+
   /**
    * Where a milestone stands once nothing is left in escrow: waiting for a payment request for what was released,
    * for its payouts, paid, or refunded when nothing went to the provider.
@@ -238,7 +243,7 @@ export class MilestoneCore {
       commission: this.commission,
       cancelRequestedBy: [...this.cancelRequestedBy],
       paymentRequest: this.paymentRequest,
-      paymentRequests: this.paymentRequests.length > 0 ? this.paymentRequests : this.paymentRequest ? [this.paymentRequest] : [],
+      paymentRequests: this.allPaymentRequests,
       requestable: this.everydayMoves ? this.unrequested.amount : this.state === 'released' ? this.released : 0,
       changeRounds: this.changeRounds,
       kind: this.input.kind ?? 'milestone',

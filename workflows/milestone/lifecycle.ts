@@ -321,8 +321,7 @@ export function registerLifecycleHandlers(m: MilestoneCore): void {
 
 /** The failed request a retry is for: the one named, else (calls made before several could exist) the latest. */
 function failedRequest(m: MilestoneCore, paymentRequestId?: string): PaymentRequestView | undefined {
-  const requests = m.paymentRequests.length > 0 ? m.paymentRequests : m.paymentRequest ? [m.paymentRequest] : [];
-  return requests.find((r) => r.failed && (paymentRequestId === undefined || r.id === paymentRequestId));
+  return m.allPaymentRequests.find((r) => r.failed && (paymentRequestId === undefined || r.id === paymentRequestId));
 }
 
 /** A bonus is released to the provider as soon as it is funded: it is a payment, not an escrow. */

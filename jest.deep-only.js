@@ -3,6 +3,7 @@ module.exports = [
   '<rootDir>/tests/property/',
   '<rootDir>/tests/security/fuzz.test.ts',
   '<rootDir>/tests/security/authorization-matrix.test.ts',
+  '<rootDir>/tests/security/authorization-matrix-jwks.test.ts',
   '<rootDir>/tests/security/hardening.test.ts',
   '<rootDir>/tests/e2e/faq-story.test.ts',
   '<rootDir>/tests/api/private-payloads.test.ts',

@@ -15,6 +15,7 @@ import { securityHeaders } from './middleware/security-headers';
 import { bodyTextGuard } from './middleware/text-guard';
 import { urlGuard } from './middleware/url-guard';
 import { authenticate } from './middleware/auth';
+import { tokenVerifier, type TokenVerifier } from './auth/token-verifier';
 import { HttpProblem, toProblem } from './problem';
 import { codecCors, codecRoutes } from './routes/codec';
 import { CODEC_BODY_LIMIT } from './routes/codec.schemas';
@@ -60,10 +61,12 @@ export interface AppDeps {
   presence?: Presence;
   /** what /metrics serves; made here when not given */
   metrics?: ApiMetrics;
+  /** the bearer tokens' verifier; made from the settings when not given */
+  verifier?: TokenVerifier;
 }
 
 /** The whole HTTP API, built from its dependencies so tests run the real app on real services. */
-export function createApp({ db, temporal: client, config, log, presence = new Presence(db), metrics = new ApiMetrics() }: AppDeps) {
+export function createApp({ db, temporal: client, config, log, presence = new Presence(db), metrics = new ApiMetrics(), verifier = tokenVerifier(config) }: AppDeps) {
   // The same connection, with each start, signal and update carrying the request's id (api/request-context.ts).
   const temporal = new Client({
     connection: client.connection,
@@ -123,7 +126,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   codecRoutes(routes, { dataConverter: dataConverterFor(config) });
   const unrouted = BEARER_ROUTES.filter((key) => !routes.registered.has(key));
   if (unrouted.length > 0) throw new Error(`routes in ACCESS_POLICY without a handler: ${unrouted.join(', ')}`);
-  app.use('/v1', authenticate(config.AUTH_JWT_SECRET), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));
+  app.use('/v1', authenticate(verifier), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));
   // the Web UI's batches of payloads are larger than any request body of ours: their own limit, before the common one
   app.use('/v1/codec', express.json({ limit: CODEC_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }), bodyTextGuard);

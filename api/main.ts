@@ -8,6 +8,7 @@ import { dataConverterFor } from '../lib/data-converter';
 import { createLogger } from '../lib/logger';
 import { waitFor } from '../lib/wait-for';
 import { createApp } from './app';
+import { acceptedTokens, tokenVerifier } from './auth/token-verifier';
 import { boundedBy } from './deadline';
 import { handOverUnhanded } from './payment-request-handover';
 import { Presence } from './presence';
@@ -25,7 +26,10 @@ async function main() {
   const connection = await waitFor('Temporal', () => Connection.connect({ address: config.TEMPORAL_ADDRESS, channelArgs: QUICK_RECONNECT }), log);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
   const presence = new Presence(db);
-  const server = await listen(createApp({ db, temporal, config, log, presence }), config.PORT);
+  const verifier = tokenVerifier(config);
+  log.info({ accepted: acceptedTokens(config) }, 'bearer tokens accepted');
+  verifier.warm().catch((err: unknown) => log.warn({ err }, 'could not fetch the identity provider keys yet (AUTH_JWKS_URL): the first token will try again'));
+  const server = await listen(createApp({ db, temporal, config, log, presence, verifier }), config.PORT);
   log.info({ port: config.PORT, instance: presence.id }, `API listening on http://localhost:${config.PORT}`);
   const purge = setInterval(() => {
     purgeExpiredIdempotencyKeys(db).catch((err) => log.warn({ err }, 'could not purge expired idempotency keys'));

@@ -37,7 +37,12 @@ export function responseConfig(doc: ResponseDoc): ResponseConfig {
 
 export function createRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: "the platform identity provider's RS256/ES256 access token (AUTH_JWKS_URL), or an HS256 token signed with AUTH_JWT_SECRET; sub is the user id, the role is in AUTH_ROLE_CLAIM",
+  });
   registry.registerComponent('securitySchemes', 'paymentSignature', {
     type: 'apiKey',
     in: 'header',

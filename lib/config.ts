@@ -60,7 +60,22 @@ const Settings = z.object({
   SMTP_URL: z.string().default('smtp://localhost:1025'),
   MAIL_FROM: z.string().default('Plateforme <no-reply@escrow.localhost>'),
   STAFF_EMAIL: z.email().default('finance@escrow.localhost'),
-  AUTH_JWT_SECRET: z.string().min(32).default(DEV_AUTH_JWT_SECRET),
+  /** the shared secret of HS256 tokens; with AUTH_JWKS_URL, HS256 tokens are taken only when it is set too */
+  AUTH_JWT_SECRET: z.string().min(32).optional(),
+  /** the identity provider's published keys: RS256 and ES256 tokens are verified against them */
+  AUTH_JWKS_URL: httpUrl.optional(),
+  /** the `iss` every token must carry; unset: not checked (refused in production with AUTH_JWKS_URL) */
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  /** the `aud` every token must name, or one of a comma-separated list; unset: not checked (refused in production with AUTH_JWKS_URL) */
+  AUTH_JWT_AUDIENCE: z.string().transform((text) => text.split(',').map((a) => a.trim()).filter(Boolean)).pipe(z.array(z.string()).min(1, 'at least one audience')).optional(),
+  /** the claim holding the caller's role: a name, or a dotted path such as realm_access.roles (a string or a list: its first known role) */
+  AUTH_ROLE_CLAIM: z.string().regex(/^\S{1,200}$/, 'a claim name or a dotted path, without spaces').default('role'),
+  /** how long fetched keys are trusted: a key removed from the JWKS stops verifying within this time */
+  AUTH_JWKS_CACHE: duration.default(parseDuration('10m')),
+  /** the least time between two fetches that a token naming an unknown key may cause */
+  AUTH_JWKS_COOLDOWN: duration.default(parseDuration('30s')),
+  /** the clock skew allowed on exp and nbf */
+  AUTH_CLOCK_TOLERANCE: duration.default(parseDuration('30s')),
   PAYMENTS_WEBHOOK_SECRET: z.string().min(16).default(DEV_PAYMENTS_WEBHOOK_SECRET),
   PAYMENT_PROVIDER: z.enum(PAYMENT_RAILS).optional(),
   /** the deprecated alias of PAYMENT_PROVIDER, from before the Stripe rail */
@@ -112,6 +127,8 @@ const Settings = z.object({
 
 type Settings = z.infer<typeof Settings>;
 export type Config = Omit<Settings, 'PAYMENT_PROVIDER' | 'PAYOUT_GATEWAY'> & {
+  /** unset only with AUTH_JWKS_URL and no AUTH_JWT_SECRET given: then HS256 tokens are refused */
+  AUTH_JWT_SECRET: string | undefined;
   /** the rail, resolved from PAYMENT_PROVIDER or its alias */
   PAYMENT_PROVIDER: PaymentRail;
   /** settings accepted but worth a warn line at start-up (deprecated names) */
@@ -149,6 +166,11 @@ function railIssues(env: NodeJS.ProcessEnv): string[] {
 
 function productionRefusals(config: Config, env: NodeJS.ProcessEnv): string[] {
   const refusals: string[] = [];
+  if (config.AUTH_JWKS_URL) {
+    const unset = (['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE'] as const).filter((name) => !config[name]);
+    if (unset.length > 0) refusals.push(`${unset.join(' and ')} unset: refused with AUTH_JWKS_URL and NODE_ENV=production, where a token the identity provider signed for another application would be taken`);
+    if (!config.AUTH_JWKS_URL.startsWith('https://')) refusals.push('AUTH_JWKS_URL: refused over plain http with NODE_ENV=production, where whoever sits on the path could publish keys');
+  }
   if (config.AUTH_JWT_SECRET === DEV_AUTH_JWT_SECRET || config.PAYMENTS_WEBHOOK_SECRET === DEV_PAYMENTS_WEBHOOK_SECRET) {
     refusals.push('refusing to run in production with the dev secrets: set AUTH_JWT_SECRET and PAYMENTS_WEBHOOK_SECRET');
   }
@@ -183,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...settings,
     PAYMENT_PROVIDER: PAYMENT_PROVIDER ?? PAYOUT_GATEWAY ?? 'sandbox',
     STRIPE_CONNECT_WEBHOOK_SECRET: settings.STRIPE_CONNECT_WEBHOOK_SECRET ?? settings.STRIPE_WEBHOOK_SECRET,
+    AUTH_JWT_SECRET: settings.AUTH_JWT_SECRET ?? (settings.AUTH_JWKS_URL ? undefined : DEV_AUTH_JWT_SECRET),
     warnings: PAYOUT_GATEWAY ? [`PAYOUT_GATEWAY is deprecated: ${PAYMENT_PROVIDER ? 'unset it' : `set PAYMENT_PROVIDER=${PAYOUT_GATEWAY} instead`}`] : [],
   };
   const refusals = config.NODE_ENV === 'production' ? productionRefusals(config, set) : [];

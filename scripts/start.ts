@@ -199,7 +199,8 @@ async function main() {
       `Mediation console      ${api}/console  (sign in with: npm run -s token -- --sub m-1 --role mediator)`,
       `Worker metrics         http://localhost:${config.WORKER_METRICS_PORT}/metrics`,
       `Workflow payloads      ${config.PAYLOAD_ENCRYPTION_KEYS ? `encrypted, key ${config.PAYLOAD_ENCRYPTION_KEYS.currentId}` : 'in clear (dev; PAYLOAD_ENCRYPTION_KEYS encrypts them)'}`,
-      `AUTH_JWT_SECRET        ${devSecret(config.AUTH_JWT_SECRET, DEV_AUTH_JWT_SECRET)}`,
+      ...(config.AUTH_JWT_SECRET ? [`AUTH_JWT_SECRET        ${devSecret(config.AUTH_JWT_SECRET, DEV_AUTH_JWT_SECRET)}`] : []),
+      ...(config.AUTH_JWKS_URL ? [`AUTH_JWKS_URL          ${config.AUTH_JWKS_URL}  (tokens from the identity provider)`] : []),
       `PAYMENTS_WEBHOOK_SECRET ${devSecret(config.PAYMENTS_WEBHOOK_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET)}`,
       ...(config.PAYMENT_PROVIDER === 'stripe'
         ? [`STRIPE_WEBHOOK_SECRET  ${devSecret(config.STRIPE_WEBHOOK_SECRET ?? '', DEV_STRIPE_WEBHOOK_SECRET)}  (npm run stripe:event signs with it)`]

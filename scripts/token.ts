@@ -1,10 +1,11 @@
 /**
  * Prints dev tokens, one a line, in the order asked: npm run token -- --sub c-1 --role client [--sub p-1 --role
- * provider …] [--ttl 12h]. Uses AUTH_JWT_SECRET or the dev secret (refused under NODE_ENV=production).
+ * provider …] [--ttl 12h]. Uses AUTH_JWT_SECRET or the dev secret (refused under NODE_ENV=production), with the issuer,
+ * audience and role claim the settings ask for.
  */
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../domain/parties';
-import { loadConfig } from '../lib/config';
+import { loadConfig, type Config } from '../lib/config';
 import { parseDuration } from '../lib/duration';
 import { signToken } from '../dev/tokens';
 import { fail, oneLine } from './fail';
@@ -28,13 +29,15 @@ function request(): { tokens: { sub: string; role: Role }[]; ttlSeconds: number 
 
 async function main() {
   const { tokens, ttlSeconds } = request();
-  let secret: string;
+  let config: Config;
   try {
-    secret = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'unused' }).AUTH_JWT_SECRET;
+    config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'unused' });
   } catch (err) {
     fail(`token: ${oneLine(err)}`);
   }
-  for (const token of await Promise.all(tokens.map((claims) => signToken(secret, claims, ttlSeconds)))) console.log(token);
+  const secret = config.AUTH_JWT_SECRET;
+  if (!secret) fail('token: AUTH_JWKS_URL is set without AUTH_JWT_SECRET, so the API takes only the identity provider\'s tokens: sign in there, or set AUTH_JWT_SECRET too');
+  for (const token of await Promise.all(tokens.map((claims) => signToken(secret, claims, ttlSeconds, config)))) console.log(token);
 }
 
 main().catch((err: unknown) => fail(`token: could not sign: ${oneLine(err)}`));

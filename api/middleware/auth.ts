@@ -1,8 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
-import { jwtVerify } from 'jose';
-import { z } from 'zod';
 import type { Actor, Role } from '../../domain/parties';
+import { KeysUnavailable, TokenRefused, type TokenVerifier, type VerifiedCaller } from '../auth/token-verifier';
 import { HttpProblem } from '../problem';
+
+/** what a caller waits before trying again when the identity provider's keys are unreachable */
+const KEYS_RETRY_AFTER_SECONDS = 5;
 
 export interface AuthUser {
   id: string;
@@ -11,32 +13,27 @@ export interface AuthUser {
 
 declare module 'express-serve-static-core' {
   interface Request {
-    user?: AuthUser;
+    /** the caller a token proved, with the key it matched (the request log says which) */
+    user?: VerifiedCaller;
   }
 }
 
-const Claims = z.object({
-  sub: z.string().min(1).max(200),
-  role: z.enum(['client', 'provider', 'mediator', 'platform']),
-  exp: z.number().int(),
-});
-
-/** Requires `Authorization: Bearer <JWT>` signed HS256 with AUTH_JWT_SECRET, with `sub`, `role` and `exp`. */
-export function authenticate(secret: string) {
-  const key = new TextEncoder().encode(secret);
+/**
+ * Requires `Authorization: Bearer <JWT>`: HS256 with AUTH_JWT_SECRET, or RS256/ES256 from the identity provider's
+ * JWKS (api/auth/token-verifier.ts). A token that proves nothing is a 401; keys that cannot be fetched, a 503.
+ */
+export function authenticate(verifier: TokenVerifier) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
     if (!match) throw new HttpProblem(401, 'a Bearer token is required', 'unauthorized');
-    let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(match[1], key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] }));
-    } catch {
-      throw new HttpProblem(401, 'the token is invalid or expired', 'unauthorized');
+      req.user = await verifier.verify(match[1]);
+    } catch (err) {
+      if (err instanceof TokenRefused) throw new HttpProblem(401, err.message, 'unauthorized');
+      if (err instanceof KeysUnavailable) throw new HttpProblem(503, err.message, 'service-unavailable', undefined, { 'Retry-After': String(KEYS_RETRY_AFTER_SECONDS) });
+      throw err;
     }
-    const claims = Claims.safeParse(payload);
-    if (!claims.success) throw new HttpProblem(401, 'the token lacks a valid sub, role or exp claim', 'unauthorized');
-    req.user = { id: claims.data.sub, role: claims.data.role };
     next();
   };
 }

@@ -5,7 +5,8 @@ import { routeOf, type RouteMatcher } from '../route-templates';
 
 /**
  * One line per request once answered: method, route template (not the path, which holds ids), status, duration,
- * request id (the caller's X-Request-Id, or ours: echoed either way) and the caller's id and role once known. Never a
+ * request id (the caller's X-Request-Id, or ours: echoed either way) and the caller's id, role and the key their token
+ * matched (`hs256` or `jwks`) once known. Never a
  * header, a token or a body.
  */
 export function requestLog(log: Logger, routes: RouteMatcher): RequestHandler {
@@ -22,7 +23,7 @@ export function requestLog(log: Logger, routes: RouteMatcher): RequestHandler {
           route: route ?? null,
           status: res.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-          ...(req.user ? { user: req.user.id, role: req.user.role } : {}),
+          ...(req.user ? { user: req.user.id, role: req.user.role, token: req.user.matched } : {}),
         },
         'request',
       );

@@ -63,7 +63,7 @@ function startWorker(): ChildProcess {
 }
 
 const as = async (sub: string, role: Role) => {
-  const bearer = `Bearer ${await signToken(loadConfig({ DATABASE_URL: 'x' }).AUTH_JWT_SECRET, { sub, role })}`;
+  const bearer = `Bearer ${await signToken(loadConfig({ DATABASE_URL: 'x' }).AUTH_JWT_SECRET!, { sub, role })}`;
   return { get: (u: string) => request(app).get(u).set('authorization', bearer), post: (u: string) => request(app).post(u).set('authorization', bearer) };
 };
 const event = (type: string, object: Record<string, unknown>, opts?: { account?: string }) => postStripeEvent(app, type, object, opts);

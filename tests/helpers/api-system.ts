@@ -10,7 +10,7 @@ import { createApp } from '../../api/app';
 import { signPayload } from '../../lib/webhook-signature';
 import type { Db } from '../../db/pool';
 import { dataConverterFor } from '../../lib/data-converter';
-import { DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig, requestedRail, type Config } from '../../lib/config';
+import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig, requestedRail, type Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
 import { startOrdersInbox, type OrdersInbox } from '../../dev/orders-inbox';
@@ -55,9 +55,10 @@ export interface ApiSystem {
 
 /**
  * The real app over real services: a Temporal dev server, a worker with the real activities, PostgreSQL, SMTP.
- * `settings` override the contract's settings (../shared/API.md), as the environment would.
+ * `settings` override the contract's settings (../shared/API.md), as the environment would; `options.token` signs
+ * the callers' tokens when they come from elsewhere than AUTH_JWT_SECRET (an identity provider's JWKS).
  */
-export async function startApiSystem(settings: Record<string, string> = {}): Promise<ApiSystem> {
+export async function startApiSystem(settings: Record<string, string> = {}, options: { token?: ApiSystem['token'] } = {}): Promise<ApiSystem> {
   const inboxNeeded = requestedRail(settings) === 'webhook' && !settings.PAYMENT_ORDERS_URL;
   const [env, { db, url }, mail, bundle, orders] = await Promise.all([
     startDevServer(),
@@ -96,7 +97,7 @@ export async function startApiSystem(settings: Record<string, string> = {}): Pro
   const check = openApiChecker((await request(real).get('/openapi.json')).body as OpenApiDocument);
   const checked = (app: RequestListener) => checkedListener(app, check, violations);
   const app = checked(real);
-  const token = (sub: string, role: Role) => signToken(config.AUTH_JWT_SECRET, { sub, role });
+  const token = options.token ?? ((sub: string, role: Role) => signToken(config.AUTH_JWT_SECRET ?? DEV_AUTH_JWT_SECRET, { sub, role }, 3600, config));
   const system: ApiSystem = {
     app,
     db,

@@ -37,6 +37,20 @@ test('npm run token mints several tokens in one start-up, one a line, in the ord
   expect(claims.map((c) => [c.sub, c.role])).toEqual([['c-1', 'client'], ['p-1', 'provider']]);
 });
 
+test('npm run token writes the issuer, audience and role claim the settings ask for', async () => {
+  const { code, stdout } = await run('token.ts', ['--sub', 'm-1', '--role', 'mediator'], { AUTH_JWT_ISSUER: 'https://id.example/realms/escrow', AUTH_JWT_AUDIENCE: 'escrow-api,escrow-console', AUTH_ROLE_CLAIM: 'realm_access.roles' });
+  expect(code).toBe(0);
+  expect(decodeJwt(stdout.trim())).toMatchObject({ sub: 'm-1', iss: 'https://id.example/realms/escrow', aud: 'escrow-api', realm_access: { roles: ['mediator'] } });
+});
+
+test('npm run token with AUTH_JWKS_URL and no AUTH_JWT_SECRET says in one line that the identity provider signs', async () => {
+  const { code, stdout, stderr } = await run('token.ts', ['--sub', 'c-1', '--role', 'client'], { AUTH_JWKS_URL: 'https://id.example/certs', AUTH_JWT_SECRET: '' });
+  expect(code).not.toBe(0);
+  expect(stdout).toBe('');
+  oneLine(stderr);
+  expect(stderr).toMatch(/^token: AUTH_JWKS_URL is set without AUTH_JWT_SECRET/);
+});
+
 test('npm run webhook honours API_URL and says in one line that nothing answers there', async () => {
   const port = await freePort();
   const { code, stderr } = await run('webhook.ts', ['deposit.succeeded', '{}'], { API_URL: `http://127.0.0.1:${port}` });

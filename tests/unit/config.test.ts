@@ -1,10 +1,11 @@
-import { ConfigError, DEV_PLATFORM, loadConfig } from '../../lib/config';
+import { ConfigError, DEV_AUTH_JWT_SECRET, DEV_PLATFORM, loadConfig } from '../../lib/config';
 import { PRODUCTION_IDENTITY } from '../helpers/fixtures';
 
 const base = { DATABASE_URL: 'postgres://x/y' };
 const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 const production = { ...base, NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40), PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(40), PAYLOAD_ENCRYPTION_KEYS: KEYS, ...PRODUCTION_IDENTITY };
 const ORDERS = 'https://psp.example/orders';
+const JWKS = 'https://id.example/realms/escrow/protocol/openid-connect/certs';
 
 /** The ConfigError loadConfig throws for `env`; its message must be one line. */
 function refusal(env: NodeJS.ProcessEnv): string {
@@ -103,4 +104,25 @@ test("the platform's legal identity: fictitious dev defaults, refused in product
   expect(refusal({ ...base, PLATFORM_VAT_NUMBER: 'FR12123456782' })).toMatch(/PLATFORM_VAT_NUMBER/);
   expect(refusal({ ...base, PLATFORM_ADDRESS: 'nowhere' })).toMatch(/PLATFORM_ADDRESS: "nowhere" is not an address/);
   expect(loadConfig({ ...base, PLATFORM_ADDRESS: '5 Main Street, D02 Dublin, IE' }).PLATFORM_ADDRESS).toMatchObject({ postcode: 'D02', city: 'Dublin', country: 'IE' });
+});
+
+test('tokens: HS256 with the dev secret by default; with AUTH_JWKS_URL, HS256 only if AUTH_JWT_SECRET is set too', () => {
+  expect(loadConfig(base)).toMatchObject({ AUTH_JWT_SECRET: DEV_AUTH_JWT_SECRET, AUTH_ROLE_CLAIM: 'role', AUTH_JWKS_CACHE: 600_000, AUTH_JWKS_COOLDOWN: 30_000, AUTH_CLOCK_TOLERANCE: 30_000 });
+  expect(loadConfig({ ...base, AUTH_JWKS_URL: JWKS }).AUTH_JWT_SECRET).toBeUndefined();
+  expect(loadConfig({ ...base, AUTH_JWKS_URL: JWKS, AUTH_JWT_SECRET: 's'.repeat(32) }).AUTH_JWT_SECRET).toBe('s'.repeat(32));
+  expect(loadConfig({ ...base, AUTH_JWT_AUDIENCE: 'escrow-api, escrow-console' }).AUTH_JWT_AUDIENCE).toEqual(['escrow-api', 'escrow-console']);
+  expect(loadConfig({ ...base, AUTH_ROLE_CLAIM: 'realm_access.roles', AUTH_JWKS_CACHE: '1h', AUTH_CLOCK_TOLERANCE: '0s' })).toMatchObject({ AUTH_ROLE_CLAIM: 'realm_access.roles', AUTH_JWKS_CACHE: 3_600_000, AUTH_CLOCK_TOLERANCE: 0 });
+  expect(refusal({ ...base, AUTH_JWKS_URL: 'ftp://id.example/certs', AUTH_ROLE_CLAIM: 'realm access', AUTH_JWT_AUDIENCE: ' , ' })).toMatch(
+    /^invalid settings: AUTH_JWKS_URL: an http\(s\) URL; AUTH_JWT_AUDIENCE: at least one audience; AUTH_ROLE_CLAIM: a claim name or a dotted path/,
+  );
+});
+
+test('production with AUTH_JWKS_URL: issuer and audience required, https only; no shared secret needed', () => {
+  const { AUTH_JWT_SECRET: _shared, ...withoutSecret } = production;
+  const idp = { AUTH_JWKS_URL: JWKS, AUTH_JWT_ISSUER: 'https://id.example/realms/escrow', AUTH_JWT_AUDIENCE: 'escrow-api', PAYMENT_PROVIDER: 'webhook', PAYMENT_ORDERS_URL: ORDERS };
+  expect(loadConfig({ ...withoutSecret, ...idp }).AUTH_JWT_SECRET).toBeUndefined();
+  expect(refusal({ ...withoutSecret, ...idp, AUTH_JWT_ISSUER: '', AUTH_JWT_AUDIENCE: '' })).toMatch(/^AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE unset: refused with AUTH_JWKS_URL and NODE_ENV=production/);
+  expect(refusal({ ...withoutSecret, ...idp, AUTH_JWT_AUDIENCE: '' })).toMatch(/^AUTH_JWT_AUDIENCE unset: refused/);
+  expect(refusal({ ...withoutSecret, ...idp, AUTH_JWKS_URL: 'http://id.example/certs' })).toMatch(/^AUTH_JWKS_URL: refused over plain http with NODE_ENV=production/);
+  expect(refusal({ ...withoutSecret, ...idp, AUTH_JWT_SECRET: DEV_AUTH_JWT_SECRET })).toMatch(/^refusing to run in production with the dev secrets/);
 });

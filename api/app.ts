@@ -15,7 +15,7 @@ import { securityHeaders } from './middleware/security-headers';
 import { bodyTextGuard } from './middleware/text-guard';
 import { urlGuard } from './middleware/url-guard';
 import { authenticate } from './middleware/auth';
-import { tokenVerifier, type TokenVerifier } from './auth/token-verifier';
+import { loggedTokenVerifier, type TokenVerifier } from './auth/token-verifier';
 import { HttpProblem, toProblem } from './problem';
 import { codecCors, codecRoutes } from './routes/codec';
 import { CODEC_BODY_LIMIT } from './routes/codec.schemas';
@@ -66,7 +66,7 @@ export interface AppDeps {
 }
 
 /** The whole HTTP API, built from its dependencies so tests run the real app on real services. */
-export function createApp({ db, temporal: client, config, log, presence = new Presence(db), metrics = new ApiMetrics(), verifier = tokenVerifier(config) }: AppDeps) {
+export function createApp({ db, temporal: client, config, log, presence = new Presence(db), metrics = new ApiMetrics(), verifier = loggedTokenVerifier(config, log) }: AppDeps) {
   // The same connection, with each start, signal and update carrying the request's id (api/request-context.ts).
   const temporal = new Client({
     connection: client.connection,

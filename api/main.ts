@@ -8,7 +8,7 @@ import { dataConverterFor } from '../lib/data-converter';
 import { createLogger } from '../lib/logger';
 import { waitFor } from '../lib/wait-for';
 import { createApp } from './app';
-import { acceptedTokens, tokenVerifier } from './auth/token-verifier';
+import { acceptedTokens, loggedTokenVerifier } from './auth/token-verifier';
 import { boundedBy } from './deadline';
 import { handOverUnhanded } from './payment-request-handover';
 import { Presence } from './presence';
@@ -26,9 +26,9 @@ async function main() {
   const connection = await waitFor('Temporal', () => Connection.connect({ address: config.TEMPORAL_ADDRESS, channelArgs: QUICK_RECONNECT }), log);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
   const presence = new Presence(db);
-  const verifier = tokenVerifier(config);
+  const verifier = loggedTokenVerifier(config, log);
   log.info({ accepted: acceptedTokens(config) }, 'bearer tokens accepted');
-  verifier.warm().catch((err: unknown) => log.warn({ err }, 'could not fetch the identity provider keys yet (AUTH_JWKS_URL): the first token will try again'));
+  verifier.warm().catch((err: unknown) => log.warn({ err }, "could not fetch the identity provider's keys yet (AUTH_JWKS_URL): the first token will try again"));
   const server = await listen(createApp({ db, temporal, config, log, presence, verifier }), config.PORT);
   log.info({ port: config.PORT, instance: presence.id }, `API listening on http://localhost:${config.PORT}`);
   const purge = setInterval(() => {

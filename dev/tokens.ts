@@ -1,13 +1,8 @@
 import { SignJWT } from 'jose';
 import { roleClaims } from '../domain/role-claim';
 import type { Role } from '../domain/parties';
+import type { TokenShape } from '../lib/token-shape';
 
-/** The claims the API checks beyond sub and exp, as its settings name them (lib/config.ts). */
-export interface TokenShape {
-  AUTH_JWT_ISSUER?: string;
-  AUTH_JWT_AUDIENCE?: string[];
-  AUTH_ROLE_CLAIM?: string;
-}
 
 /** The payload of a token for `sub` as `role`, carrying the issuer, audience and role claim the API expects. */
 export function tokenPayload(claims: { sub: string; role: Role }, ttlSeconds: number, shape: TokenShape = {}): SignJWT {
@@ -20,7 +15,7 @@ export function tokenPayload(claims: { sub: string; role: Role }, ttlSeconds: nu
   return token;
 }
 
-/** An HS256 access token as the API expects it. */
+/** An HS256 access token as the API expects it (give `hs256Shape(config)` for the settings' claims). */
 export function signToken(secret: string, claims: { sub: string; role: Role }, ttlSeconds = 3600, shape: TokenShape = {}): Promise<string> {
   return tokenPayload(claims, ttlSeconds, shape).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
 }

@@ -5,6 +5,13 @@ export const ROLES = ['client', 'provider', 'mediator', 'platform'] as const;
 export type Role = (typeof ROLES)[number];
 export type Party = 'client' | 'provider';
 
+/**
+ * A user id as the identity provider gives it (the token's `sub`) and projects name their parties with: Keycloak's
+ * and Cognito's UUIDs, Auth0's `auth0|…` and `google-oauth2|…`, Entra ID's and Okta's opaque ids.
+ */
+export const USER_ID = /^[A-Za-z0-9_.:@|-]{1,128}$/;
+export const USER_ID_RULE = 'a user id is 1 to 128 letters, digits or "_", "-", ".", ":", "@", "|"';
+
 export interface Actor {
   userId: string;
   role: Role;

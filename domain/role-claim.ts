@@ -23,9 +23,13 @@ export function roleFrom(payload: Record<string, unknown>, claim: string): Role 
   return (Array.isArray(value) ? value : [value]).find(isRole);
 }
 
-/** The claims that carry `role` where `roleFrom` reads it: a string for a plain name, a one-role list for a path. */
+/**
+ * The claims that carry `role` where `roleFrom` reads it: a string for a plain name, a one-role list for a path or a
+ * namespaced claim (a URL, as Auth0 names them, is one claim, not a path).
+ */
 export function roleClaims(role: Role, claim: string): Record<string, unknown> {
   if (!claim.includes('.')) return { [claim]: role };
+  if (claim.includes('://')) return { [claim]: [role] };
   const names = claim.split('.');
   return names.reduceRight<unknown>((inner, name) => ({ [name]: inner }), [role]) as Record<string, unknown>;
 }

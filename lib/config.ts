@@ -71,11 +71,11 @@ const Settings = z.object({
   /** the claim holding the caller's role: a name, or a dotted path such as realm_access.roles (a string or a list: its first known role) */
   AUTH_ROLE_CLAIM: z.string().regex(/^\S{1,200}$/, 'a claim name or a dotted path, without spaces').default('role'),
   /** how long fetched keys are trusted: a key removed from the JWKS stops verifying within this time */
-  AUTH_JWKS_CACHE: duration.default(parseDuration('10m')),
+  AUTH_JWKS_CACHE: duration.default(parseDuration('10m')).refine((ms) => ms >= 1000 && ms <= parseDuration('1d'), 'from 1s to 1d: a withdrawn key verifies this long'),
   /** the least time between two fetches that a token naming an unknown key may cause */
-  AUTH_JWKS_COOLDOWN: duration.default(parseDuration('30s')),
+  AUTH_JWKS_COOLDOWN: duration.default(parseDuration('30s')).refine((ms) => ms >= 1000 && ms <= parseDuration('10m'), 'from 1s to 10m'),
   /** the clock skew allowed on exp and nbf */
-  AUTH_CLOCK_TOLERANCE: duration.default(parseDuration('30s')),
+  AUTH_CLOCK_TOLERANCE: duration.default(parseDuration('30s')).refine((ms) => ms <= parseDuration('5m'), 'at most 5m: more would stretch every token'),
   PAYMENTS_WEBHOOK_SECRET: z.string().min(16).default(DEV_PAYMENTS_WEBHOOK_SECRET),
   PAYMENT_PROVIDER: z.enum(PAYMENT_RAILS).optional(),
   /** the deprecated alias of PAYMENT_PROVIDER, from before the Stripe rail */

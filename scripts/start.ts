@@ -196,7 +196,7 @@ async function main() {
       '',
       `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
       `API                    ${api}  (reference ${api}/docs, spec ${api}/openapi.json, metrics ${api}/metrics)`,
-      `Mediation console      ${api}/console  (sign in with: npm run -s token -- --sub m-1 --role mediator)`,
+      `Mediation console      ${api}/console  (sign in with ${config.AUTH_JWT_SECRET ? 'npm run -s token -- --sub m-1 --role mediator' : 'a mediator\'s token from the identity provider'})`,
       `Worker metrics         http://localhost:${config.WORKER_METRICS_PORT}/metrics`,
       `Workflow payloads      ${config.PAYLOAD_ENCRYPTION_KEYS ? `encrypted, key ${config.PAYLOAD_ENCRYPTION_KEYS.currentId}` : 'in clear (dev; PAYLOAD_ENCRYPTION_KEYS encrypts them)'}`,
       ...(config.AUTH_JWT_SECRET ? [`AUTH_JWT_SECRET        ${devSecret(config.AUTH_JWT_SECRET, DEV_AUTH_JWT_SECRET)}`] : []),
@@ -206,7 +206,7 @@ async function main() {
         ? [`STRIPE_WEBHOOK_SECRET  ${devSecret(config.STRIPE_WEBHOOK_SECRET ?? '', DEV_STRIPE_WEBHOOK_SECRET)}  (npm run stripe:event signs with it)`]
         : []),
       `Payment rail           PAYMENT_PROVIDER=${config.PAYMENT_PROVIDER}`,
-      `Tokens: npm run token -- --sub c-1 --role client`,
+      ...(config.AUTH_JWT_SECRET ? ['Tokens: npm run token -- --sub c-1 --role client'] : []),
       'Ctrl-C stops everything.',
     ].join('\n'),
   );

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../domain/parties';
 import { loadConfig, type Config } from '../lib/config';
+import { hs256Shape } from '../lib/token-shape';
 import { parseDuration } from '../lib/duration';
 import { signToken } from '../dev/tokens';
 import { fail, oneLine } from './fail';
@@ -37,7 +38,7 @@ async function main() {
   }
   const secret = config.AUTH_JWT_SECRET;
   if (!secret) fail('token: AUTH_JWKS_URL is set without AUTH_JWT_SECRET, so the API takes only the identity provider\'s tokens: sign in there, or set AUTH_JWT_SECRET too');
-  for (const token of await Promise.all(tokens.map((claims) => signToken(secret, claims, ttlSeconds, config)))) console.log(token);
+  for (const token of await Promise.all(tokens.map((claims) => signToken(secret, claims, ttlSeconds, hs256Shape(config))))) console.log(token);
 }
 
 main().catch((err: unknown) => fail(`token: could not sign: ${oneLine(err)}`));

@@ -1,6 +1,8 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import type { Role } from '../../domain/parties';
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { USER_ID, USER_ID_RULE, type Role } from '../../domain/parties';
 import { roleFrom } from '../../domain/role-claim';
+import type { Logger } from '../../lib/logger';
+import { hs256Shape, type TokenShape } from '../../lib/token-shape';
 
 /** Which key a token verified against: the shared secret or the identity provider's published keys. */
 export type TokenKind = 'hs256' | 'jwks';
@@ -9,6 +11,8 @@ export interface VerifiedCaller {
   id: string;
   role: Role;
   matched: TokenKind;
+  /** the published key a JWKS token named */
+  kid?: string;
 }
 
 export interface AuthSettings {
@@ -30,7 +34,8 @@ export class TokenRefused extends Error {}
 export class KeysUnavailable extends Error {}
 
 export const JWKS_ALGORITHMS = ['RS256', 'ES256'];
-const SUB_MAX = 200;
+/** after a failed fetch of the key set, how long tokens are answered KeysUnavailable without fetching again */
+export const FAILED_FETCH_BACKOFF_MS = 5000;
 
 /** Why jose refused a token, in words a caller's developer can act on; never the token itself. */
 function refusalOf(err: unknown): TokenRefused {
@@ -49,69 +54,92 @@ function refusalOf(err: unknown): TokenRefused {
 }
 
 /**
- * The remote key set, with the failures of its fetch told apart from a key it does not have: jose re-fetches the set
- * when its cache is older than AUTH_JWKS_CACHE, and on a token naming an unknown kid at most once per AUTH_JWKS_COOLDOWN.
+ * The remote key set, its fetch failures told apart from a key it does not have. jose re-fetches the set when its
+ * cache is older than AUTH_JWKS_CACHE, and on a token naming an unknown kid at most once per AUTH_JWKS_COOLDOWN since
+ * the last successful fetch; after a failed fetch, tokens wait FAILED_FETCH_BACKOFF_MS before another is tried (the
+ * cached keys, while fresh, still serve), so that an outage of the provider is not hit once per request.
  */
-function publishedKeys(settings: AuthSettings & { AUTH_JWKS_URL: string }): JWTVerifyGetKey & { reload(): Promise<void> } {
-  const remote = createRemoteJWKSet(new URL(settings.AUTH_JWKS_URL), {
-    cacheMaxAge: settings.AUTH_JWKS_CACHE,
-    cooldownDuration: settings.AUTH_JWKS_COOLDOWN,
-  });
-  const keys = async (...args: Parameters<JWTVerifyGetKey>) => {
+function publishedKeys(url: string, settings: AuthSettings, onUnavailable: (err: unknown) => void) {
+  const remote = createRemoteJWKSet(new URL(url), { cacheMaxAge: settings.AUTH_JWKS_CACHE, cooldownDuration: settings.AUTH_JWKS_COOLDOWN });
+  let retryAt = 0;
+  const unavailable = () => new KeysUnavailable("the identity provider's keys are unavailable; retry later");
+  const keys: JWTVerifyGetKey = async (header, token) => {
+    if (Date.now() < retryAt) {
+      const cached = remote.fresh ? remote.jwks() : undefined;
+      if (!cached) throw unavailable();
+      return createLocalJWKSet(cached)(header, token);
+    }
     try {
-      return await remote(...args);
+      return await remote(header, token);
     } catch (err) {
       if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) throw err;
-      throw new KeysUnavailable(`the identity provider's keys could not be read from AUTH_JWKS_URL: ${(err as Error).message}`, { cause: err });
+      retryAt = Date.now() + FAILED_FETCH_BACKOFF_MS;
+      onUnavailable(err);
+      throw unavailable();
     }
   };
-  return Object.assign(keys, { reload: () => remote.reload() });
+  return { keys, reload: () => remote.reload() };
 }
+
+/** An `alg` worth naming back to the caller; anything else is described, not echoed. */
+const algName = (alg: string | undefined) => (alg !== undefined && /^[A-Za-z0-9]{1,16}$/.test(alg) ? alg : undefined);
 
 /**
  * Verifies bearer tokens as the settings say: HS256 with AUTH_JWT_SECRET when it is set, RS256/ES256 against
  * AUTH_JWKS_URL when that is set. The token's header picks one of the two and nothing else is tried, so that a token
  * signed with the public key as an HS256 secret (algorithm confusion) meets the shared secret and fails.
+ * `onUnavailable` hears each failed fetch of the key set (the API logs it).
  */
-export function tokenVerifier(settings: AuthSettings) {
+export function tokenVerifier(settings: AuthSettings, onUnavailable: (err: unknown) => void = () => {}) {
   const secret = settings.AUTH_JWT_SECRET && new TextEncoder().encode(settings.AUTH_JWT_SECRET);
-  const jwks = settings.AUTH_JWKS_URL ? publishedKeys({ ...settings, AUTH_JWKS_URL: settings.AUTH_JWKS_URL }) : undefined;
-  const checks: JWTVerifyOptions = {
-    issuer: settings.AUTH_JWT_ISSUER,
-    audience: settings.AUTH_JWT_AUDIENCE,
+  const jwks = settings.AUTH_JWKS_URL ? publishedKeys(settings.AUTH_JWKS_URL, settings, onUnavailable) : undefined;
+  const checksFor = (shape: TokenShape): JWTVerifyOptions => ({
+    issuer: shape.AUTH_JWT_ISSUER,
+    audience: shape.AUTH_JWT_AUDIENCE,
     clockTolerance: settings.AUTH_CLOCK_TOLERANCE / 1000,
     requiredClaims: ['exp', 'sub'],
-  };
+  });
+  const hs256 = hs256Shape(settings);
   const accepted = [...(secret ? ['HS256'] : []), ...(jwks ? JWKS_ALGORITHMS : [])];
 
-  async function verified(token: string, alg: string | undefined): Promise<{ payload: JWTPayload; matched: TokenKind }> {
+  async function verified(token: string, alg: string | undefined, kid: unknown): Promise<{ payload: JWTPayload; matched: TokenKind; roleClaim: string }> {
     try {
-      if (alg === 'HS256' && secret) return { payload: (await jwtVerify(token, secret, { ...checks, algorithms: ['HS256'] })).payload, matched: 'hs256' };
-      if (alg && JWKS_ALGORITHMS.includes(alg) && jwks) return { payload: (await jwtVerify(token, jwks, { ...checks, algorithms: JWKS_ALGORITHMS })).payload, matched: 'jwks' };
+      if (alg === 'HS256' && secret) {
+        const { payload } = await jwtVerify(token, secret, { ...checksFor(hs256), algorithms: ['HS256'] });
+        return { payload, matched: 'hs256', roleClaim: hs256.AUTH_ROLE_CLAIM ?? 'role' };
+      }
+      if (alg && JWKS_ALGORITHMS.includes(alg) && jwks) {
+        // one key per token: with two keys of a type published (a rotation), a token without kid would match both
+        if (typeof kid !== 'string' || kid.length === 0) throw new TokenRefused("the identity provider's tokens name their key (kid); this one does not");
+        const { payload } = await jwtVerify(token, jwks.keys, { ...checksFor(settings), algorithms: JWKS_ALGORITHMS });
+        return { payload, matched: 'jwks', roleClaim: settings.AUTH_ROLE_CLAIM };
+      }
     } catch (err) {
-      if (err instanceof KeysUnavailable) throw err;
+      if (err instanceof KeysUnavailable || err instanceof TokenRefused) throw err;
       throw refusalOf(err);
     }
-    throw new TokenRefused(`tokens signed ${alg ?? 'without an alg'} are not accepted here (accepted: ${accepted.join(', ')})`);
+    const what = algName(alg) ? `tokens signed ${alg}` : alg === undefined ? 'tokens without an alg' : 'tokens with an unreadable alg';
+    throw new TokenRefused(`${what} are not accepted here (accepted: ${accepted.join(', ')})`);
   }
 
   return {
     /** the caller a token proves, or a TokenRefused / KeysUnavailable */
     async verify(token: string): Promise<VerifiedCaller> {
-      let alg: string | undefined;
+      let header: Record<string, unknown>;
       try {
-        alg = decodeProtectedHeader(token).alg;
+        header = decodeProtectedHeader(token);
       } catch {
         throw new TokenRefused('the token is not a JWT');
       }
-      const { payload, matched } = await verified(token, alg);
-      const role = roleFrom(payload, settings.AUTH_ROLE_CLAIM);
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > SUB_MAX) throw new TokenRefused(`the token's sub is not a user id (1 to ${SUB_MAX} characters)`);
+      const alg = typeof header.alg === 'string' ? header.alg : undefined;
+      const { payload, matched, roleClaim } = await verified(token, alg, header.kid);
+      if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) throw new TokenRefused(`the token's sub is not a user id (${USER_ID_RULE})`);
       if (!Number.isInteger(payload.exp)) throw new TokenRefused("the token's exp is not a whole number of seconds");
-      if (!role) throw new TokenRefused(`the token's ${settings.AUTH_ROLE_CLAIM} claim holds no known role (client, provider, mediator, platform)`);
-      return { id: payload.sub, role, matched };
+      const role = roleFrom(payload, roleClaim);
+      if (!role) throw new TokenRefused(`the token's ${roleClaim} claim holds no known role (client, provider, mediator, platform)`);
+      return { id: payload.sub, role, matched, ...(matched === 'jwks' && { kid: header.kid as string }) };
     },
-    /** fetches the published keys ahead of the first token; a failure is only reported, the first token will retry */
+    /** fetches the published keys ahead of the first token */
     warm: async (): Promise<void> => {
       await jwks?.reload();
     },
@@ -119,6 +147,10 @@ export function tokenVerifier(settings: AuthSettings) {
 }
 
 export type TokenVerifier = ReturnType<typeof tokenVerifier>;
+
+/** The verifier a process serves with: each failed fetch of the identity provider's keys is a warn line with its cause. */
+export const loggedTokenVerifier = (settings: AuthSettings, log: Logger) =>
+  tokenVerifier(settings, (err) => log.warn({ err, url: settings.AUTH_JWKS_URL }, "could not fetch the identity provider's keys (AUTH_JWKS_URL): JWKS tokens get 503 until they are back"));
 
 /** What a process says at start it will take, e.g. `HS256 (AUTH_JWT_SECRET), RS256/ES256 (https://id.example/certs)`. */
 export function acceptedTokens(settings: AuthSettings): string {

@@ -6,7 +6,8 @@ import { routeOf, type RouteMatcher } from '../route-templates';
 /**
  * One line per request once answered: method, route template (not the path, which holds ids), status, duration,
  * request id (the caller's X-Request-Id, or ours: echoed either way) and the caller's id, role and the key their token
- * matched (`hs256` or `jwks`) once known. Never a
+ * matched (`hs256` or `jwks`, with the
+ * published key's `kid`) once known. Never a
  * header, a token or a body.
  */
 export function requestLog(log: Logger, routes: RouteMatcher): RequestHandler {
@@ -23,7 +24,7 @@ export function requestLog(log: Logger, routes: RouteMatcher): RequestHandler {
           route: route ?? null,
           status: res.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-          ...(req.user ? { user: req.user.id, role: req.user.role, token: req.user.matched } : {}),
+          ...(req.user ? { user: req.user.id, role: req.user.role, token: req.user.matched, ...(req.user.kid && { kid: req.user.kid }) } : {}),
         },
         'request',
       );

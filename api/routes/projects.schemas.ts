@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CLIENT_SILENCE_POLICIES, MILESTONE_STATES, UNMANAGED_STATE } from '../../domain/milestone';
-import { Amount, Currency, Email, Id, Text } from '../schemas/common';
+import { Amount, Currency, Email, Id, Text, UserId } from '../schemas/common';
 
 export const CompanySchema = z
   .strictObject({
@@ -13,7 +13,7 @@ export const CompanySchema = z
   .meta({ id: 'Company', description: "a business party's legal details, printed on invoices; a party without them is a consumer" });
 
 const Party = z.strictObject({
-  id: Id,
+  id: UserId,
   email: Email,
   name: Text(200),
   company: CompanySchema.optional(),

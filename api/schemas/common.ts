@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { CURRENCY_CODES } from '../../domain/currencies';
+import { USER_ID, USER_ID_RULE } from '../../domain/parties';
 
 /** Largest amount accepted anywhere: 10 million units of a currency, in minor units. */
 export const MAX_AMOUNT = 1_000_000_000;
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an id is 1 to 64 letters, digits, "_" or "-"');
+/** A party's user id: the `sub` of their tokens (domain/parties.ts). */
+export const UserId = z.string().regex(USER_ID, USER_ID_RULE);
 /**
  * An e-mail address as the API takes it: zod's rule (its z.email() pattern), stated in the document as a pattern
  * rather than `format: email`, which allows more than the server does (`a{b}#c@example.com` is an RFC 5322 address).

@@ -8,7 +8,7 @@ import type { JWTPayload } from 'jose';
 import request from 'supertest';
 import { roleClaims } from '../../domain/role-claim';
 import { BEARER_ROUTES, splitRouteKey, type BearerRouteKey } from '../../api/access-policy';
-import type { TokenShape } from '../../dev/tokens';
+import type { TokenShape } from '../../lib/token-shape';
 import type { Role } from '../../domain/parties';
 import { expectProblem, type ApiSystem } from './api-system';
 import { PDF, uniq } from './fixtures';

@@ -10,8 +10,9 @@ import { createApp } from '../../api/app';
 import { signPayload } from '../../lib/webhook-signature';
 import type { Db } from '../../db/pool';
 import { dataConverterFor } from '../../lib/data-converter';
-import { DEV_AUTH_JWT_SECRET, DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig, requestedRail, type Config } from '../../lib/config';
+import { DEV_PAYMENTS_WEBHOOK_SECRET, loadConfig, requestedRail, type Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
+import { hs256Shape } from '../../lib/token-shape';
 import { startMailCatcher, type MailCatcher } from '../../dev/mail-catcher';
 import { startOrdersInbox, type OrdersInbox } from '../../dev/orders-inbox';
 import { signToken } from '../../dev/tokens';
@@ -97,7 +98,12 @@ export async function startApiSystem(settings: Record<string, string> = {}, opti
   const check = openApiChecker((await request(real).get('/openapi.json')).body as OpenApiDocument);
   const checked = (app: RequestListener) => checkedListener(app, check, violations);
   const app = checked(real);
-  const token = options.token ?? ((sub: string, role: Role) => signToken(config.AUTH_JWT_SECRET ?? DEV_AUTH_JWT_SECRET, { sub, role }, 3600, config));
+  const token =
+    options.token ??
+    ((sub: string, role: Role) => {
+      if (!config.AUTH_JWT_SECRET) throw new Error('api system: no AUTH_JWT_SECRET to sign with; give options.token (the identity provider)');
+      return signToken(config.AUTH_JWT_SECRET, { sub, role }, 3600, hs256Shape(config));
+    });
   const system: ApiSystem = {
     app,
     db,

@@ -46,8 +46,8 @@ export interface JwksIssuer {
   failWith(status: number | undefined): void;
   /** a token for `sub` as `role`, signed with `kid` (the newest published key by default) */
   sign(sub: string, role: Role, options?: SignOptions): Promise<string>;
-  /** any payload, signed as the provider would with `kid` (the newest published key by default) */
-  signClaims(payload: JWTPayload, kid?: string): Promise<string>;
+  /** any payload, signed as the provider would with `kid` (the newest published key by default); `header` overrides its header */
+  signClaims(payload: JWTPayload, kid?: string, header?: Record<string, unknown>): Promise<string>;
   /** the settings that point the API at this issuer */
   settings(roleClaim?: string): Record<string, string>;
   close(): Promise<void>;
@@ -108,9 +108,9 @@ export async function startJwksIssuer(): Promise<JwksIssuer> {
         .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
         .sign(key.privateKey);
     },
-    signClaims(payload, kid) {
+    signClaims(payload, kid, header = {}) {
       const key = keyFor(kid);
-      return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+      return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header }).sign(key.privateKey);
     },
     settings: (roleClaim = 'realm_access.roles') => ({ AUTH_JWKS_URL: `${base}/certs`, AUTH_JWT_ISSUER: issuer, AUTH_JWT_AUDIENCE: audience, AUTH_ROLE_CLAIM: roleClaim }),
     close: () => new Promise((resolve) => server.close(() => resolve())),

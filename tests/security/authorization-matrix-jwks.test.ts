@@ -5,7 +5,7 @@
 import { exportSPKI, importJWK, type CryptoKey } from 'jose';
 import request from 'supertest';
 import { DEV_AUTH_JWT_SECRET } from '../../lib/config';
-import { signToken } from '../../dev/tokens';
+import { signToken, tokenPayload } from '../../dev/tokens';
 import { accessMatrix, claimBadTokens } from '../helpers/access-matrix';
 import { startApiSystem } from '../helpers/api-system';
 import { startJwksIssuer, type JwksIssuer } from '../helpers/jwks-issuer';
@@ -26,7 +26,9 @@ async function prepareKeys(): Promise<void> {
   const rsa = (signing.rsa = await idp.addKey('RS256'));
   signing.ec = await idp.addKey('ES256');
   const pem = await exportSPKI((await importJWK(idp.publicJwk(rsa), 'RS256', { extractable: true })) as CryptoKey);
-  forgedHs256 = await signToken(pem, { sub: 'plat-1', role: 'platform' }, 600, { AUTH_JWT_ISSUER: idp.issuer, AUTH_JWT_AUDIENCE: [idp.audience], AUTH_ROLE_CLAIM: ROLE_CLAIM });
+  forgedHs256 = await tokenPayload({ sub: 'plat-1', role: 'platform' }, 600, { AUTH_JWT_ISSUER: idp.issuer, AUTH_JWT_AUDIENCE: [idp.audience], AUTH_ROLE_CLAIM: ROLE_CLAIM })
+    .setProtectedHeader({ alg: 'HS256', kid: rsa })
+    .sign(new TextEncoder().encode(pem));
 }
 
 const matrix = accessMatrix(
@@ -54,6 +56,7 @@ const matrix = accessMatrix(
     ['RS256 re-signed as HS256 with the public key', () => Promise.resolve(forgedHs256)],
     ['HS256 with the dev secret, no AUTH_JWT_SECRET set', () => signToken(DEV_AUTH_JWT_SECRET, { sub: 'plat-1', role: 'platform' }, 600, { AUTH_JWT_ISSUER: idp.issuer, AUTH_JWT_AUDIENCE: [idp.audience], AUTH_ROLE_CLAIM: ROLE_CLAIM })],
     ['the role as a plain claim, not where AUTH_ROLE_CLAIM says', () => idp.sign('plat-1', 'platform', { roleClaim: 'role' })],
+    ['no kid', () => idp.signClaims({ sub: 'plat-1', realm_access: { roles: ['platform'] }, iss: idp.issuer, aud: idp.audience, exp: Math.floor(Date.now() / 1000) + 600 }, undefined, { kid: undefined })],
   ],
 );
 

@@ -115,6 +115,9 @@ test('tokens: HS256 with the dev secret by default; with AUTH_JWKS_URL, HS256 on
   expect(refusal({ ...base, AUTH_JWKS_URL: 'ftp://id.example/certs', AUTH_ROLE_CLAIM: 'realm access', AUTH_JWT_AUDIENCE: ' , ' })).toMatch(
     /^invalid settings: AUTH_JWKS_URL: an http\(s\) URL; AUTH_JWT_AUDIENCE: at least one audience; AUTH_ROLE_CLAIM: a claim name or a dotted path/,
   );
+  expect(refusal({ ...base, AUTH_JWKS_CACHE: '30d', AUTH_JWKS_COOLDOWN: '0s', AUTH_CLOCK_TOLERANCE: '1d' })).toBe(
+    'invalid settings: AUTH_JWKS_CACHE: from 1s to 1d: a withdrawn key verifies this long; AUTH_JWKS_COOLDOWN: from 1s to 10m; AUTH_CLOCK_TOLERANCE: at most 5m: more would stretch every token',
+  );
 });
 
 test('production with AUTH_JWKS_URL: issuer and audience required, https only; no shared secret needed', () => {

@@ -23,8 +23,9 @@ test("a path never reads an object's inherited properties", () => {
 });
 
 test('the claims written for a role are read back as that role', () => {
-  for (const claim of ['role', 'realm_access.roles', 'resource_access.escrow-api.roles']) {
+  for (const claim of ['role', 'realm_access.roles', 'resource_access.escrow-api.roles', 'https://escrow.example/roles']) {
     expect([claim, roleFrom(roleClaims('mediator', claim), claim)]).toEqual([claim, 'mediator']);
   }
   expect(roleClaims('client', 'realm_access.roles')).toEqual({ realm_access: { roles: ['client'] } });
+  expect(roleClaims('client', 'https://escrow.example/roles')).toEqual({ 'https://escrow.example/roles': ['client'] });
 });

@@ -35,7 +35,7 @@ func main() {
 	temporalVersion := flag.String("temporal-version", "", "the Temporal server version the cluster runs (e.g. 1.32.2)")
 	flag.Parse()
 	// Required secrets are `${VAR:?…}` in the file: give them placeholder values so that the file loads.
-	env := []string{"POSTGRES_PASSWORD=placeholder", "AUTH_JWT_SECRET=placeholder", "PAYMENTS_WEBHOOK_SECRET=placeholder", "PAYLOAD_ENCRYPTION_KEYS=placeholder", "PLATFORM_LEGAL_NAME=placeholder", "PLATFORM_ADDRESS=placeholder", "PLATFORM_SIREN=placeholder", "PLATFORM_VAT_NUMBER=placeholder"}
+	env := []string{"POSTGRES_PASSWORD=placeholder", "PAYMENTS_WEBHOOK_SECRET=placeholder", "PAYLOAD_ENCRYPTION_KEYS=placeholder", "PLATFORM_LEGAL_NAME=placeholder", "PLATFORM_ADDRESS=placeholder", "PLATFORM_SIREN=placeholder", "PLATFORM_VAT_NUMBER=placeholder"}
 	options, err := cli.NewProjectOptions([]string{*file}, cli.WithName("escrow"), cli.WithWorkingDirectory(filepath.Dir(*file)), cli.WithEnv(env))
 	if err != nil {
 		fail([]string{err.Error()})
@@ -122,7 +122,7 @@ func check(p *types.Project, temporalVersion, dir string) []string {
 	if worker.Deploy == nil || worker.Deploy.Replicas == nil || *worker.Deploy.Replicas < 3 {
 		bad("worker: fewer than 3 replicas (the cluster runs 3)")
 	}
-	for _, key := range []string{"PAYMENT_PROVIDER", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET", "PAYMENT_ORDERS_URL", "DATABASE_URL", "TEMPORAL_ADDRESS", "AUTH_JWT_SECRET", "PAYMENTS_WEBHOOK_SECRET", "PAYLOAD_ENCRYPTION_KEYS", "PLATFORM_LEGAL_NAME", "PLATFORM_ADDRESS", "PLATFORM_SIREN", "PLATFORM_VAT_NUMBER"} {
+	for _, key := range []string{"PAYMENT_PROVIDER", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET", "PAYMENT_ORDERS_URL", "DATABASE_URL", "TEMPORAL_ADDRESS", "AUTH_JWT_SECRET", "AUTH_JWKS_URL", "AUTH_JWT_ISSUER", "AUTH_JWT_AUDIENCE", "AUTH_ROLE_CLAIM", "PAYMENTS_WEBHOOK_SECRET", "PAYLOAD_ENCRYPTION_KEYS", "PLATFORM_LEGAL_NAME", "PLATFORM_ADDRESS", "PLATFORM_SIREN", "PLATFORM_VAT_NUMBER"} {
 		for _, name := range []string{"api", "worker"} {
 			if _, ok := p.Services[name].Environment[key]; !ok {
 				bad("%s: no %s", name, key)

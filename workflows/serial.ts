@@ -60,10 +60,20 @@ export class SerialEffects {
   }
 }
 
-/** Starts the queues' next effects in rounds, in the order the queues were made (see `SerialEffects`). */
+/**
+ * Starts the queues' next effects in rounds, in the order the queues were made (see `SerialEffects`).
+ *
+ * With `quiet`, a round also waits until it holds. The milestone passes "no local activity running": a local
+ * activity that outlasts 80% of its workflow task's timeout makes Core complete that task and open another (a
+ * heartbeat), and an update or signal waiting meanwhile is delivered while it still runs; replay, which reads its
+ * marker from the later task, resolves it in the same activation as that update. A round started in between would
+ * see its queue busy live and idle in replay.
+ */
 export class OrderedStarts {
   private scheduled = false;
   private readonly queues: SerialEffects[] = [];
+
+  constructor(private readonly quiet?: () => boolean) {}
 
   queue(): SerialEffects {
     const queue = new SerialEffects(this);
@@ -74,10 +84,12 @@ export class OrderedStarts {
   schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    void activationSettled().then(() => {
-      this.scheduled = false;
-      for (const queue of this.queues) queue.startNext();
-    });
+    void activationSettled()
+      .then(() => (this.quiet ? CancellationScope.nonCancellable(() => condition(this.quiet!)) : undefined))
+      .then(() => {
+        this.scheduled = false;
+        for (const queue of this.queues) queue.startNext();
+      });
   }
 }
 

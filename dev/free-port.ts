@@ -35,3 +35,16 @@ export async function freePortIn(low: number, high: number, tries = 50): Promise
   }
   throw new Error(`no free port in ${low}-${high} after ${tries} tries`);
 }
+
+/** A free port in [low, high] for each name, no two alike. */
+export async function freePortsIn<K extends string>(names: readonly K[], low: number, high: number): Promise<Record<K, number>> {
+  const ports = {} as Record<K, number>;
+  const taken = new Set<number>();
+  for (const name of names) {
+    let port = await freePortIn(low, high);
+    while (taken.has(port)) port = await freePortIn(low, high);
+    taken.add(port);
+    ports[name] = port;
+  }
+  return ports;
+}

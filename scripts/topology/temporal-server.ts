@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { freePortIn } from '../../dev/free-port';
+import { freePortsIn } from '../../dev/free-port';
 import { ensureSearchAttributes } from '../../lib/search-attributes';
 
 const run = promisify(execFile);
@@ -85,15 +85,7 @@ export interface ServerPorts {
 /** Below the ephemeral range (the membership ports are stored as a smallint), and no two alike. */
 export async function freeServerPorts(): Promise<ServerPorts> {
   const names: (keyof ServerPorts)[] = ['frontend', 'frontendHttp', 'frontendMembership', 'history', 'historyMembership', 'matching', 'matchingMembership', 'worker', 'workerMembership', 'metrics'];
-  const ports = {} as ServerPorts;
-  const taken = new Set<number>();
-  for (const name of names) {
-    let port = await freePortIn(20_000, 32_000);
-    while (taken.has(port)) port = await freePortIn(20_000, 32_000);
-    taken.add(port);
-    ports[name] = port;
-  }
-  return ports;
+  return freePortsIn(names, 20_000, 32_000);
 }
 
 /** The server's command line and environment: cluster/temporal.yaml reads its addresses and credentials from it. */

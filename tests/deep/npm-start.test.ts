@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePortIn } from '../../dev/free-port';
+import { freePortsIn } from '../../dev/free-port';
 import { eventually } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -22,15 +22,8 @@ const listening = (port: number) =>
 
 test('npm start serves, and one SIGTERM stops every service it started', async () => {
   const names = ['PORT', 'EMBEDDED_PG_PORT', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT', 'MAIL_CATCHER_SMTP_PORT', 'MAIL_CATCHER_HTTP_PORT', 'WORKER_METRICS_PORT'];
-  const ports: Record<string, number> = {};
   // distinct ports below the ephemeral range, where the servers' own outgoing connections land
-  const taken = new Set<number>();
-  for (const name of names) {
-    let port = await freePortIn(20_000, 32_000);
-    while (taken.has(port)) port = await freePortIn(20_000, 32_000);
-    taken.add(port);
-    ports[name] = port;
-  }
+  const ports = await freePortsIn(names, 20_000, 32_000);
   // as root, PostgreSQL runs as the postgres user, who must be able to enter the data directory
   const dataDir = mkdtempSync(path.join(tmpdir(), 'npm-start-'));
   chmodSync(dataDir, 0o755);

@@ -56,6 +56,23 @@ export function milestoneInput(project: ProjectRow, index = 0, timing: Partial<M
   return milestoneInputFor(project, project.milestones[index], { ...DEFAULT_TIMING, ...timing });
 }
 
+/** A milestone of 1 000 € with the default fees and timing, its project never stored: for workers with fake activities. */
+export function standaloneMilestone(tag: string): MilestoneInput {
+  const milestoneId = `ms_${tag}_${randomBytes(5).toString('hex')}`;
+  return {
+    projectId: `prj_${tag}_${milestoneId}`,
+    projectTitle: 'Site vitrine',
+    milestoneId,
+    title: 'Maquettes',
+    amount: 100000,
+    currency: 'EUR',
+    client: CLIENT,
+    provider: PROVIDER,
+    timing: DEFAULT_TIMING,
+    fees: DEFAULT_FEES,
+  };
+}
+
 /** A minimal valid PDF. */
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflows } from '../../worker/create-worker';
-import { completeUpdate, depositReceivedSignal, type MilestoneInput } from '../../workflows/milestone/contract';
+import { completeUpdate, depositReceivedSignal } from '../../workflows/milestone/contract';
 import type { Activities } from '../../workflows/activities/contract';
-import { CLIENT, DEFAULT_FEES, DEFAULT_TIMING, PROVIDER } from '../helpers/fixtures';
+import { PROVIDER, standaloneMilestone } from '../helpers/fixtures';
 import { eventually, startDevServer } from '../helpers/temporal';
 
 const { EventType } = temporal.api.enums.v1;
@@ -30,19 +29,8 @@ afterAll(() => env?.teardown());
  * nondeterminism error on every later task (evidence: docs/evidence/milestone-nondeterminism.history.json).
  */
 test('an update after a command-less workflow task, on a worker without cache, issues the commands replay expects', async () => {
-  const milestoneId = `ms_order_${randomBytes(5).toString('hex')}`;
-  const input: MilestoneInput = {
-    projectId: `prj_order_${milestoneId}`,
-    projectTitle: 'Site vitrine',
-    milestoneId,
-    title: 'Maquettes',
-    amount: 100000,
-    currency: 'EUR',
-    client: CLIENT,
-    provider: PROVIDER,
-    timing: DEFAULT_TIMING,
-    fees: DEFAULT_FEES,
-  };
+  const input = standaloneMilestone('order');
+  const { milestoneId } = input;
   const taskQueue = `order-${milestoneId}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, maxCachedWorkflows: 0 });
   await worker.runUntil(async () => {

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflows } from '../../worker/create-worker';
-import { completeUpdate, depositReceivedSignal, type MilestoneInput } from '../../workflows/milestone/contract';
+import { completeUpdate, depositReceivedSignal } from '../../workflows/milestone/contract';
 import type { Activities } from '../../workflows/activities/contract';
-import { CLIENT, DEFAULT_FEES, DEFAULT_TIMING, PROVIDER } from '../helpers/fixtures';
+import { PROVIDER, standaloneMilestone } from '../helpers/fixtures';
 import { recordHistoryIfAsked } from '../helpers/record-history';
 import { eventually, startDevServer } from '../helpers/temporal';
 
@@ -43,19 +42,8 @@ test('an update delivered while a local activity outlasts its workflow task issu
       },
     ]),
   );
-  const milestoneId = `ms_la_${randomBytes(5).toString('hex')}`;
-  const input: MilestoneInput = {
-    projectId: `prj_la_${milestoneId}`,
-    projectTitle: 'Site vitrine',
-    milestoneId,
-    title: 'Maquettes',
-    amount: 100000,
-    currency: 'EUR',
-    client: CLIENT,
-    provider: PROVIDER,
-    timing: DEFAULT_TIMING,
-    fees: DEFAULT_FEES,
-  };
+  const input = standaloneMilestone('la');
+  const { milestoneId } = input;
   const taskQueue = `la-${milestoneId}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
   await worker.runUntil(async () => {
